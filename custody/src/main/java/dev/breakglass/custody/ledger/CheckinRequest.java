@@ -1,0 +1,30 @@
+package dev.breakglass.custody.ledger;
+
+import java.util.Optional;
+
+/**
+ * Put an item back into its safe.
+ *
+ * @param item the item's label
+ * @param by the custodian returning it
+ * @param witness the second custodian present (required where the safe has the two-person rule)
+ * @param newSeal the number of the new tamper-evident bag; absent leaves the item unsealed
+ * @param reason a note, optional on check-in
+ * @param ticket an incident or change ticket
+ */
+public record CheckinRequest(
+    String item,
+    String by,
+    Optional<String> witness,
+    Optional<String> newSeal,
+    Optional<String> reason,
+    Optional<String> ticket) {
+  public CheckinRequest {
+    item = Text.required("item", item, 100);
+    by = Text.required("custodian (--by)", by, 100);
+    witness = Text.optional("witness", witness, 100);
+    newSeal = Text.optional("new seal number", newSeal, 100);
+    reason = Text.optional("reason", reason, 2000);
+    ticket = Text.optional("ticket", ticket, 200);
+  }
+}

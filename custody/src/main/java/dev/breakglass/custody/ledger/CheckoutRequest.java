@@ -1,0 +1,33 @@
+package dev.breakglass.custody.ledger;
+
+import java.util.Optional;
+
+/**
+ * Take an item out of its safe.
+ *
+ * @param item the item's label
+ * @param by the custodian taking it
+ * @param witness the second custodian present (required where the safe has the two-person rule)
+ * @param reason why it is taken out; required
+ * @param ticket an incident or change ticket
+ * @param seal the seal number read off the bag; required when a seal is on record
+ * @param sealBroken why the seal cannot be confirmed (broken, missing, different); recorded as such
+ */
+public record CheckoutRequest(
+    String item,
+    String by,
+    Optional<String> witness,
+    String reason,
+    Optional<String> ticket,
+    Optional<String> seal,
+    Optional<String> sealBroken) {
+  public CheckoutRequest {
+    item = Text.required("item", item, 100);
+    by = Text.required("custodian (--by)", by, 100);
+    witness = Text.optional("witness", witness, 100);
+    reason = Text.required("reason", reason, 2000);
+    ticket = Text.optional("ticket", ticket, 200);
+    seal = Text.optional("seal number", seal, 100);
+    sealBroken = Text.optional("seal-broken reason", sealBroken, 2000);
+  }
+}

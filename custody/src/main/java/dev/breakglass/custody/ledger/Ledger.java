@@ -1,0 +1,447 @@
+package dev.breakglass.custody.ledger;
+
+import dev.breakglass.custody.CustodyException;
+import dev.breakglass.custody.CustodyException.Reason;
+import dev.breakglass.custody.KitConfig;
+import dev.breakglass.custody.ledger.sqlite.SqliteLedgerStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The custody ledger of one home directory: inventory, check-out and check-in under the custody
+ * rules, and verification of the hash chain.
+ *
+ * <p>Every method that changes anything appends exactly one event and updates the derived
+ * inventory in the same transaction, after checking its rules under the write lock; a refused
+ * operation writes nothing. Not thread-safe: one instance per thread (processes may share a home).
+ */
+public final class Ledger implements AutoCloseable {
+  public static final String LEDGER_FILE = "ledger.db";
+
+  private final Path home;
+  private final KitConfig config;
+  private final SqliteLedgerStore store;
+  private final Clock clock;
+
+  private Ledger(Path home, KitConfig config, SqliteLedgerStore store, Clock clock) {
+    this.home = home;
+    this.config = config;
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /**
+   * Creates a home (0700) with a new ledger (0600) and a default {@code bg.conf} (0600). Refuses a
+   * home that already holds a ledger.
+   *
+   * @param actor who initialises it (recorded in the first event)
+   */
+  public static Ledger init(Path home, String actor, Clock clock) throws CustodyException {
+    String who = Text.check(() -> Text.required("actor", actor, 100));
+    Path db = home.resolve(LEDGER_FILE);
+    if (Files.exists(db)) {
+      throw new CustodyException(Reason.ALREADY_INITIALIZED,
+          "a ledger already exists at " + db + "; nothing was changed");
+    }
+    try {
+      Files.createDirectories(home);
+      Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+      Path conf = home.resolve(KitConfig.FILE_NAME);
+      if (!Files.exists(conf)) {
+        Files.createFile(conf, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(conf, KitConfig.defaultFileText(), StandardCharsets.UTF_8);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new CustodyException(Reason.IO, "cannot create the home " + home + ": " + e.getMessage(), e);
+    }
+    KitConfig config = KitConfig.load(home.resolve(KitConfig.FILE_NAME));
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("schema", (long) 1);
+    EventDraft first = new EventDraft(EventType.LEDGER_CREATED, Optional.of(who), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty(), d);
+    SqliteLedgerStore store = SqliteLedgerStore.create(db, config.busyTimeout(), first, clock.instant());
+    return new Ledger(home, config, store, clock);
+  }
+
+  /** Opens the ledger of an initialised home, migrating an older schema (recorded as an event). */
+  public static Ledger open(Path home, String actor, Clock clock) throws CustodyException {
+    Path db = home.resolve(LEDGER_FILE);
+    if (!Files.isRegularFile(db)) {
+      throw new CustodyException(Reason.NOT_INITIALIZED,
+          "no ledger in " + home + ": run 'bg init' first, or point --home at an existing home");
+    }
+    KitConfig config = KitConfig.load(home.resolve(KitConfig.FILE_NAME));
+    SqliteLedgerStore store = SqliteLedgerStore.open(db, config.busyTimeout(), actor, clock.instant());
+    return new Ledger(home, config, store, clock);
+  }
+
+  public Path home() {
+    return home;
+  }
+
+  public KitConfig config() {
+    return config;
+  }
+
+  // --- inventory --------------------------------------------------------------------------------
+
+  public Event addSafe(Safe safe, String actor) throws CustodyException {
+    String who = operator(actor);
+    return store.write(() -> {
+      if (!store.safes(Optional.of(safe.name())).isEmpty()) {
+        throw duplicate("safe", safe.name(), "bg safe list");
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("safe", safe.name());
+      d.put("location", safe.location());
+      d.put("twoPersonRule", safe.twoPersonRule());
+      return append(EventType.SAFE_ADDED, who, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  public Event addCustodian(Custodian custodian, String actor) throws CustodyException {
+    String who = operator(actor);
+    return store.write(() -> {
+      if (!store.custodians(Optional.of(custodian.name())).isEmpty()) {
+        throw duplicate("custodian", custodian.name(), "bg custodian list");
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("custodian", custodian.name());
+      d.put("contact", custodian.contact());
+      return append(EventType.CUSTODIAN_ADDED, who, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  public Event addIdentity(Identity identity, String actor) throws CustodyException {
+    String who = operator(actor);
+    return store.write(() -> {
+      if (!store.identities(Optional.of(identity.ref())).isEmpty()) {
+        throw duplicate("identity", identity.ref(), "bg identity list");
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("identity", identity.ref());
+      d.put("kind", identity.kind().wireName());
+      d.put("objectId", identity.objectId());
+      d.put("displayName", identity.displayName());
+      return append(EventType.IDENTITY_ADDED, who, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  public Event addItem(NewItem item, String actor) throws CustodyException {
+    String who = operator(actor);
+    return store.write(() -> {
+      if (!store.items(Optional.of(item.label())).isEmpty()) {
+        throw duplicate("item", item.label(), "bg item list");
+      }
+      Safe safe = safe(item.safe());
+      Optional<String> identity = Optional.empty();
+      if (item.identity().isPresent()) {
+        identity = Optional.of(identity(item.identity().get()).ref());
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("kind", item.kind().wireName());
+      d.put("serial", item.serial());
+      d.put("identity", identity);
+      d.put("safe", safe.name());
+      d.put("seal", item.seal());
+      return append(EventType.ITEM_ADDED, who, Optional.empty(), Optional.of(item.label()), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  // --- custody ----------------------------------------------------------------------------------
+
+  /** Checks an item out of its safe; refuses an item that is out, and anything that breaks a rule. */
+  public Event checkout(CheckoutRequest r) throws CustodyException {
+    return store.write(() -> {
+      Item item = findItem(r.item());
+      if (item.checkedOut()) {
+        throw new CustodyException(Reason.REFUSED, "item '" + item.label() + "' is already checked out (by "
+            + item.holder().orElse("?") + " since " + item.outSince().map(EventHash::formatTimestamp).orElse("?")
+            + ", event " + item.outEvent().orElse(0L) + "); check it in first");
+      }
+      People p = people(item, r.by(), r.witness());
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("safe", item.safe());
+      sealCheck(item, r.seal(), r.sealBroken(), "--seal", d);
+      return append(EventType.ITEM_CHECKED_OUT, p.actor, p.witness, Optional.of(item.label()),
+          Optional.of(r.reason()), r.ticket(), d);
+    });
+  }
+
+  /** Puts an item back; refuses an item that is in. */
+  public Event checkin(CheckinRequest r) throws CustodyException {
+    return store.write(() -> {
+      Item item = findItem(r.item());
+      if (!item.checkedOut()) {
+        throw new CustodyException(Reason.REFUSED, "item '" + item.label()
+            + "' is not checked out; nothing to check in");
+      }
+      People p = people(item, r.by(), r.witness());
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("safe", item.safe());
+      d.put("heldBy", item.holder());
+      d.put("checkoutEvent", item.outEvent());
+      d.put("newSeal", r.newSeal());
+      return append(EventType.ITEM_CHECKED_IN, p.actor, p.witness, Optional.of(item.label()), r.reason(),
+          r.ticket(), d);
+    });
+  }
+
+  /** Records an inspection of an item in its safe, confirming its seal. */
+  public Event review(ReviewRequest r) throws CustodyException {
+    return store.write(() -> {
+      Item item = findItem(r.item());
+      if (item.checkedOut()) {
+        throw new CustodyException(Reason.REFUSED, "item '" + item.label() + "' is checked out (by "
+            + item.holder().orElse("?") + "); review it once it is back in its safe");
+      }
+      People p = people(item, r.by(), r.witness());
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("safe", item.safe());
+      sealCheck(item, r.seal(), r.sealBroken(), "--seal", d);
+      return append(EventType.ITEM_REVIEWED, p.actor, p.witness, Optional.of(item.label()), r.note(),
+          Optional.empty(), d);
+    });
+  }
+
+  private record People(String actor, Optional<String> witness) {}
+
+  /** Actor and witness are registered custodians, different people, and present where the safe says so. */
+  private People people(Item item, String by, Optional<String> witness) throws SQLException, CustodyException {
+    Custodian actor = custodian(by);
+    Safe safe = safe(item.safe());
+    if (witness.isEmpty()) {
+      if (safe.twoPersonRule()) {
+        throw new CustodyException(Reason.REFUSED, "safe '" + safe.name()
+            + "' has the two-person rule: name a second custodian with --witness");
+      }
+      return new People(actor.name(), Optional.empty());
+    }
+    Custodian w = custodian(witness.get());
+    if (w.name().equalsIgnoreCase(actor.name())) {
+      throw new CustodyException(Reason.REFUSED, "custodian and witness must be two different people ('"
+          + actor.name() + "' was given for both)");
+    }
+    return new People(actor.name(), Optional.of(w.name()));
+  }
+
+  /**
+   * A sealed item's seal must be confirmed by reading the bag; the number on record is never shown
+   * in the error, so that it cannot be copied instead of read. {@code --seal-broken} records why a
+   * seal cannot be confirmed.
+   */
+  private static void sealCheck(Item item, Optional<String> seen, Optional<String> broken, String flag,
+      Map<String, Object> d) throws CustodyException {
+    Optional<String> onRecord = item.seal();
+    boolean matches = seen.isPresent() && onRecord.isPresent() && seen.get().equals(onRecord.get());
+    if (broken.isPresent()) {
+      d.put("sealOnRecord", onRecord);
+      d.put("sealSeen", seen);
+      d.put("sealBroken", broken.get());
+      return;
+    }
+    if (onRecord.isEmpty() && seen.isPresent()) {
+      throw new CustodyException(Reason.REFUSED, "item '" + item.label() + "' has no seal on record but "
+          + flag + " was given; record the discrepancy with --seal-broken REASON");
+    }
+    if (onRecord.isPresent() && seen.isEmpty()) {
+      throw new CustodyException(Reason.REFUSED, "item '" + item.label() + "' is sealed: give the number on the"
+          + " bag with " + flag + " N, or record why it cannot be read with --seal-broken REASON");
+    }
+    if (onRecord.isPresent() && !matches) {
+      throw new CustodyException(Reason.REFUSED, "seal '" + seen.get() + "' does not match the seal on record"
+          + " for item '" + item.label() + "': re-read the bag; if it was opened or replaced, record why with"
+          + " --seal-broken REASON");
+    }
+    d.put("seal", onRecord);
+  }
+
+  // --- reading ----------------------------------------------------------------------------------
+
+  public List<Safe> safes() throws CustodyException {
+    return store.read(() -> store.safes(Optional.empty()));
+  }
+
+  public List<Custodian> custodians() throws CustodyException {
+    return store.read(() -> store.custodians(Optional.empty()));
+  }
+
+  public List<Identity> identities() throws CustodyException {
+    return store.read(() -> store.identities(Optional.empty()));
+  }
+
+  public List<Item> items() throws CustodyException {
+    return store.read(() -> store.items(Optional.empty()));
+  }
+
+  /** One item, or NOT_FOUND naming the label. */
+  public Item item(String label) throws CustodyException {
+    String l = Text.check(() -> Text.required("item", label, 100));
+    return store.read(() -> findItem(l));
+  }
+
+  /** Events about one item (or all), at or after a time (or all), oldest first. */
+  public void events(Optional<String> item, Optional<Instant> since, Consumer<Event> sink) throws CustodyException {
+    Optional<String> label = item.isPresent() ? Optional.of(item(item.get()).label()) : Optional.empty();
+    store.read(() -> {
+      store.events(label, since, sink);
+      return null;
+    });
+  }
+
+  public Optional<Head> head() throws CustodyException {
+    return store.read(store::head);
+  }
+
+  public StatusReport status() throws CustodyException {
+    Instant now = clock.instant();
+    return store.read(() -> {
+      List<Item> items = store.items(Optional.empty());
+      List<StatusReport.OutItem> out = new ArrayList<>();
+      List<Item> due = new ArrayList<>();
+      List<Item> unsealed = new ArrayList<>();
+      Instant dueBefore = now.minus(config.reviewInterval());
+      for (Item i : items) {
+        if (i.checkedOut()) {
+          out.add(new StatusReport.OutItem(i, store.event(i.outEvent().orElseThrow()).orElseThrow()));
+        } else if (i.seal().isEmpty()) {
+          unsealed.add(i);
+        }
+        if (i.lastReviewed().isEmpty() || i.lastReviewed().get().isBefore(dueBefore)) {
+          due.add(i);
+        }
+      }
+      return new StatusReport(now, out, due, unsealed, config.reviewInterval(), items.size(), store.head());
+    });
+  }
+
+  /**
+   * Recomputes the chain from the first event: sequence numbers without gaps, each previous hash,
+   * each event's hash; then rebuilds the inventory from the events and compares it with the
+   * stored one. With {@code expected} (a head recorded earlier elsewhere) it also proves that the
+   * ledger still holds that event unchanged, i.e. was not cut back or rewritten since.
+   */
+  public VerifyReport verify(Optional<Head> expected) throws CustodyException {
+    return store.read(() -> {
+      long[] count = {0};
+      long[] lastSeq = {0};
+      String[] lastHash = {EventHash.GENESIS};
+      Long[] badSeq = {null};
+      String[] problem = {null};
+      String[] expectedHashSeen = {null};
+      store.rawEvents(1, e -> {
+        count[0]++;
+        if (problem[0] != null) {
+          return;
+        }
+        if (e.seq() != lastSeq[0] + 1) {
+          badSeq[0] = lastSeq[0] + 1;
+          problem[0] = e.seq() > lastSeq[0] + 1
+              ? "event " + (lastSeq[0] + 1) + " is missing: the sequence jumps from " + lastSeq[0] + " to " + e.seq()
+              : "event " + e.seq() + " is out of order after event " + lastSeq[0];
+        } else if (!lastHash[0].equals(e.prevHash())) {
+          badSeq[0] = e.seq();
+          problem[0] = "event " + e.seq() + " does not link to event " + lastSeq[0]
+              + " (its previous hash differs): events were removed, reordered or replaced";
+        } else if (!e.recomputedHash().equals(e.hash())) {
+          badSeq[0] = e.seq();
+          problem[0] = "event " + e.seq() + " does not match its hash: it was changed after it was written";
+        } else if (EventType.fromWireName(e.type()).isEmpty()) {
+          badSeq[0] = e.seq();
+          problem[0] = "event " + e.seq() + " has an unknown type '" + e.type() + "'";
+        }
+        if (expected.isPresent() && e.seq() == expected.get().seq()) {
+          expectedHashSeen[0] = e.hash();
+        }
+        lastSeq[0] = e.seq();
+        lastHash[0] = e.hash();
+      });
+      Optional<Head> head = store.head();
+      if (problem[0] == null) {
+        Optional<String> diff = store.projectionDiff();
+        if (diff.isPresent()) {
+          problem[0] = "the inventory was edited outside the ledger: " + diff.get();
+        }
+      }
+      if (problem[0] == null && expected.isPresent()) {
+        Head h = expected.get();
+        if (expectedHashSeen[0] == null) {
+          badSeq[0] = h.seq();
+          problem[0] = "the ledger ends at event " + lastSeq[0] + ", before the recorded head " + h.seq()
+              + ": events were cut off";
+        } else if (!expectedHashSeen[0].equals(h.hash())) {
+          badSeq[0] = h.seq();
+          problem[0] = "event " + h.seq() + " differs from the recorded head: the ledger was rewritten since";
+        }
+      }
+      if (problem[0] == null && count[0] == 0) {
+        problem[0] = "the ledger holds no events, not even its creation: it was emptied";
+        badSeq[0] = 1L;
+      }
+      return new VerifyReport(count[0], head, Optional.ofNullable(badSeq[0]), Optional.ofNullable(problem[0]),
+          expected.isPresent());
+    });
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+
+  // --- helpers ----------------------------------------------------------------------------------
+
+  private Event append(EventType type, String actor, Optional<String> witness, Optional<String> item,
+      Optional<String> reason, Optional<String> ticket, Map<String, Object> details) throws SQLException {
+    return store.append(new EventDraft(type, Optional.of(actor), witness, item, reason, ticket, details),
+        clock.instant());
+  }
+
+  private static String operator(String actor) throws CustodyException {
+    return Text.check(() -> Text.required("actor", actor, 100));
+  }
+
+  private Item findItem(String label) throws SQLException, CustodyException {
+    return one(store.items(Optional.of(label)), "item", label, "bg item list");
+  }
+
+  private Safe safe(String name) throws SQLException, CustodyException {
+    return one(store.safes(Optional.of(name)), "safe", name, "bg safe list");
+  }
+
+  private Custodian custodian(String name) throws SQLException, CustodyException {
+    return one(store.custodians(Optional.of(name)), "custodian", name, "bg custodian list");
+  }
+
+  private Identity identity(String ref) throws SQLException, CustodyException {
+    return one(store.identities(Optional.of(ref)), "identity", ref, "bg identity list");
+  }
+
+  private static <T> T one(List<T> found, String what, String name, String listCommand) throws CustodyException {
+    if (found.isEmpty()) {
+      throw new CustodyException(Reason.NOT_FOUND, "unknown " + what + " '" + Text.printable(name)
+          + "': see '" + listCommand + "'");
+    }
+    return found.get(0);
+  }
+
+  private static CustodyException duplicate(String what, String name, String listCommand) {
+    return new CustodyException(Reason.DUPLICATE, "a " + what + " named '" + name
+        + "' already exists (names ignore case): see '" + listCommand + "'");
+  }
+}

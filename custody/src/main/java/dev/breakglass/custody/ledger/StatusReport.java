@@ -1,0 +1,29 @@
+package dev.breakglass.custody.ledger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What custodians need to see at a glance.
+ *
+ * @param asOf when the report was made
+ * @param out items that are checked out, each with the event that took it out
+ * @param reviewDue items never inspected, or last inspected longer ago than {@code reviewInterval}
+ * @param unsealed items in their safe with no seal on record
+ * @param itemCount all items
+ * @param head the newest event, to copy into an outside record
+ */
+public record StatusReport(
+    Instant asOf,
+    List<OutItem> out,
+    List<Item> reviewDue,
+    List<Item> unsealed,
+    Duration reviewInterval,
+    int itemCount,
+    Optional<Head> head) {
+
+  /** A checked-out item and the check-out event (who, witness, reason, ticket, when). */
+  public record OutItem(Item item, Event checkout) {}
+}

@@ -1,0 +1,604 @@
+package dev.breakglass.custody.ledger.sqlite;
+
+import dev.breakglass.custody.CustodyException;
+import dev.breakglass.custody.CustodyException.Reason;
+import dev.breakglass.custody.ledger.Custodian;
+import dev.breakglass.custody.ledger.Event;
+import dev.breakglass.custody.ledger.EventDraft;
+import dev.breakglass.custody.ledger.EventHash;
+import dev.breakglass.custody.ledger.EventType;
+import dev.breakglass.custody.ledger.Head;
+import dev.breakglass.custody.ledger.Identity;
+import dev.breakglass.custody.ledger.IdentityKind;
+import dev.breakglass.custody.ledger.Item;
+import dev.breakglass.custody.ledger.ItemKind;
+import dev.breakglass.custody.ledger.Json;
+import dev.breakglass.custody.ledger.Safe;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+import org.sqlite.SQLiteOpenMode;
+
+/**
+ * All SQL of the ledger. One instance holds one connection; it is not thread-safe. Writes run in
+ * {@code BEGIN IMMEDIATE} transactions so that two processes serialise on the write lock and the
+ * second one sees what the first one wrote before it checks its rules.
+ */
+public final class SqliteLedgerStore implements AutoCloseable {
+  /** 'BGL1': marks a SQLite file as a BreakGlass ledger. */
+  static final int APPLICATION_ID = 0x42474c31;
+
+  /** Schema migrations, in order; index i brings the schema from version i to i+1. */
+  static final List<String> MIGRATIONS = List.of("schema-001.sql");
+
+  // --- SQL, all of it -------------------------------------------------------------------------
+  private static final String LAST_EVENT = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
+  private static final String INSERT_EVENT =
+      "INSERT INTO events (seq, ts, type, actor, witness, item, reason, ticket, details, prev_hash, hash)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String EVENT_COLUMNS =
+      "seq, ts, type, actor, witness, item, reason, ticket, details, prev_hash, hash";
+  private static final String ALL_EVENTS = "SELECT " + EVENT_COLUMNS + " FROM events ORDER BY seq";
+  private static final String EVENTS_FROM =
+      "SELECT " + EVENT_COLUMNS + " FROM events WHERE seq >= ? ORDER BY seq";
+  private static final String EVENT_BY_SEQ = "SELECT " + EVENT_COLUMNS + " FROM events WHERE seq = ?";
+  private static final String EVENTS_FILTERED =
+      "SELECT " + EVENT_COLUMNS + " FROM events"
+          + " WHERE (?1 IS NULL OR item = ?1 COLLATE NOCASE) AND (?2 IS NULL OR ts >= ?2)"
+          + " ORDER BY seq";
+  private static final String COUNT_EVENTS = "SELECT COUNT(*) FROM events";
+
+  private static final String INSERT_SAFE =
+      "INSERT INTO safes (name, location, two_person, added_seq) VALUES (?, ?, ?, ?)";
+  private static final String INSERT_CUSTODIAN =
+      "INSERT INTO custodians (name, contact, added_seq) VALUES (?, ?, ?)";
+  private static final String INSERT_IDENTITY =
+      "INSERT INTO identities (ref, kind, object_id, display_name, added_seq) VALUES (?, ?, ?, ?, ?)";
+  private static final String INSERT_ITEM =
+      "INSERT INTO items (label, kind, serial, identity, safe, seal, added_seq) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  private static final String ITEM_OUT =
+      "UPDATE items SET holder = ?, out_since = ?, out_seq = ? WHERE label = ? AND holder IS NULL";
+  private static final String ITEM_IN =
+      "UPDATE items SET holder = NULL, out_since = NULL, out_seq = NULL, seal = ?"
+          + " WHERE label = ? AND holder IS NOT NULL";
+  private static final String ITEM_REVIEWED =
+      "UPDATE items SET last_reviewed = ? WHERE label = ?";
+
+  private static final String SAFES = "SELECT name, location, two_person FROM safes";
+  private static final String CUSTODIANS = "SELECT name, contact FROM custodians";
+  private static final String IDENTITIES = "SELECT kind, ref, object_id, display_name FROM identities";
+  private static final String ITEMS =
+      "SELECT label, kind, serial, identity, safe, seal, holder, out_since, out_seq, last_reviewed,"
+          + " added_seq FROM items";
+
+  /** The projection tables with their sort key, compared by {@link #projectionDiff}. */
+  private static final Map<String, String> PROJECTIONS =
+      Map.of("safes", "name", "custodians", "name", "identities", "ref", "items", "label");
+
+  private final Path file;
+  private final Connection conn;
+
+  private SqliteLedgerStore(Path file, Connection conn) {
+    this.file = file;
+    this.conn = conn;
+  }
+
+  // --- opening ----------------------------------------------------------------------------------
+
+  /**
+   * Creates a new ledger file (0600) and its schema, and appends the first event. Fails if the
+   * file exists.
+   */
+  public static SqliteLedgerStore create(Path file, Duration busyTimeout, EventDraft first, Instant now)
+      throws CustodyException {
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (FileAlreadyExistsException e) {
+      throw new CustodyException(Reason.ALREADY_INITIALIZED,
+          "a ledger already exists at " + file + "; nothing was changed");
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new CustodyException(Reason.IO, "cannot create " + file + ": " + e.getMessage(), e);
+    }
+    SqliteLedgerStore store = connect(file, busyTimeout);
+    try {
+      store.write(() -> {
+        store.migrate(0);
+        store.append(first, now);
+        return null;
+      });
+      return store;
+    } catch (CustodyException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** Opens an existing ledger, checks that it is one, and brings an older schema up to date. */
+  public static SqliteLedgerStore open(Path file, Duration busyTimeout, String actor, Instant now)
+      throws CustodyException {
+    if (!Files.isRegularFile(file)) {
+      throw new CustodyException(Reason.NOT_INITIALIZED,
+          "no ledger at " + file + ": run 'bg init' first, or point --home at an existing home");
+    }
+    SqliteLedgerStore store = connect(file, busyTimeout);
+    try {
+      int version = store.checkIdentity();
+      if (version > MIGRATIONS.size()) {
+        throw new CustodyException(Reason.SCHEMA_TOO_NEW,
+            file + " has ledger schema version " + version + ", newer than this bg supports ("
+                + MIGRATIONS.size() + "): upgrade bg; the ledger was not changed");
+      }
+      if (version < MIGRATIONS.size()) {
+        store.write(() -> {
+          int from = store.userVersion(); // re-read under the write lock: another process may have migrated
+          if (from < MIGRATIONS.size()) {
+            store.migrate(from);
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("from", (long) from);
+            d.put("to", (long) MIGRATIONS.size());
+            store.append(new EventDraft(EventType.SCHEMA_MIGRATED, Optional.of(actor), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), d), now);
+          }
+          return null;
+        });
+      }
+      return store;
+    } catch (CustodyException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private static SqliteLedgerStore connect(Path file, Duration busyTimeout) throws CustodyException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.resetOpenMode(SQLiteOpenMode.CREATE); // never create a file behind the caller's back
+    config.setOpenMode(SQLiteOpenMode.READWRITE);
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    // FULL: a commit that returned is on disk, even after power loss. Custody records outrank speed.
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.enforceForeignKeys(true);
+    config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    try {
+      Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+      return new SqliteLedgerStore(file, c);
+    } catch (SQLException e) {
+      throw translate(file, "open", e);
+    }
+  }
+
+  /** Returns the schema version after checking that the file is a BreakGlass ledger. */
+  private int checkIdentity() throws CustodyException {
+    try (Statement s = conn.createStatement()) {
+      int appId;
+      try (ResultSet rs = s.executeQuery("PRAGMA application_id")) {
+        appId = rs.next() ? rs.getInt(1) : 0;
+      }
+      if (appId != APPLICATION_ID) {
+        throw new CustodyException(Reason.CORRUPT, file
+            + " is a SQLite database but not a BreakGlass ledger (application id " + appId
+            + "); point --home at the right home, or run 'bg init' in an empty one");
+      }
+      return userVersion();
+    } catch (SQLException e) {
+      throw translate(file, "read", e);
+    }
+  }
+
+  private int userVersion() throws SQLException {
+    try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+      return rs.next() ? rs.getInt(1) : 0;
+    }
+  }
+
+  private void migrate(int from) throws SQLException, CustodyException {
+    try (Statement s = conn.createStatement()) {
+      for (int v = from; v < MIGRATIONS.size(); v++) {
+        s.executeUpdate(resource(MIGRATIONS.get(v)));
+      }
+      s.executeUpdate("PRAGMA application_id = " + APPLICATION_ID);
+      s.executeUpdate("PRAGMA user_version = " + MIGRATIONS.size());
+    }
+  }
+
+  private static String resource(String name) throws CustodyException {
+    try (InputStream in = SqliteLedgerStore.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new CustodyException(Reason.IO, "schema resource " + name + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CustodyException(Reason.IO, "cannot read schema resource " + name, e);
+    }
+  }
+
+  // --- transactions -----------------------------------------------------------------------------
+
+  /** Work done inside one write transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run() throws SQLException, CustodyException;
+  }
+
+  /**
+   * Runs {@code work} in one {@code BEGIN IMMEDIATE} transaction: all of it is written, or none of
+   * it (a refused rule, an error, or a killed process leaves the ledger as it was).
+   */
+  public <T> T write(Work<T> work) throws CustodyException {
+    try {
+      // sqlite-jdbc issues BEGIN IMMEDIATE here: the write lock is taken before any rule is read.
+      conn.setAutoCommit(false);
+      T result = work.run();
+      conn.commit();
+      return result;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw translate(file, "write", e);
+    } catch (CustodyException | RuntimeException e) {
+      rollbackQuietly();
+      throw e;
+    } finally {
+      try {
+        conn.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // the connection is unusable; close() will report nothing more useful
+      }
+    }
+  }
+
+  /** Runs read-only work; SQL errors become operator-facing errors. */
+  public <T> T read(Work<T> work) throws CustodyException {
+    try {
+      return work.run();
+    } catch (SQLException e) {
+      throw translate(file, "read", e);
+    }
+  }
+
+  private void rollbackQuietly() {
+    try {
+      conn.rollback();
+    } catch (SQLException ignored) {
+      // nothing was committed; SQLite rolls back an open transaction when the connection closes
+    }
+  }
+
+  private static CustodyException translate(Path file, String what, SQLException e) {
+    if (e instanceof SQLiteException se) {
+      SQLiteErrorCode code = se.getResultCode();
+      switch (code) {
+        case SQLITE_NOTADB:
+        case SQLITE_CORRUPT:
+        case SQLITE_CORRUPT_VTAB:
+        case SQLITE_CORRUPT_SEQUENCE:
+          return new CustodyException(Reason.CORRUPT, file
+              + " is not a readable SQLite ledger (" + code.message
+              + "): restore it from a backup; run 'bg ledger verify' on the restored copy", e);
+        case SQLITE_BUSY:
+        case SQLITE_BUSY_RECOVERY:
+        case SQLITE_BUSY_SNAPSHOT:
+        case SQLITE_LOCKED:
+          return new CustodyException(Reason.BUSY, "another bg process held " + file
+              + " locked for longer than the busy timeout (" + KEY_HINT + "); nothing was written, try again", e);
+        case SQLITE_CANTOPEN:
+        case SQLITE_READONLY:
+        case SQLITE_PERM:
+        case SQLITE_IOERR:
+        case SQLITE_FULL:
+          return new CustodyException(Reason.IO, "cannot " + what + " " + file + " (" + code.message
+              + "): check its permissions and free disk space", e);
+        default:
+          break;
+      }
+    }
+    return new CustodyException(Reason.IO, "cannot " + what + " " + file + ": " + e.getMessage(), e);
+  }
+
+  private static final String KEY_HINT = "ledger.busy-timeout-ms in bg.conf";
+
+  // --- appending --------------------------------------------------------------------------------
+
+  /** Appends one event and applies it to the projection; call inside {@link #write}. */
+  public Event append(EventDraft draft, Instant now) throws SQLException {
+    long seq = 1;
+    String prev = EventHash.GENESIS;
+    try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(LAST_EVENT)) {
+      if (rs.next()) {
+        seq = rs.getLong(1) + 1;
+        prev = rs.getString(2);
+      }
+    }
+    String ts = EventHash.formatTimestamp(now);
+    String details = Json.write(draft.details());
+    String hash = EventHash.compute(seq, ts, draft.type().wireName(), draft.actor().orElse(null),
+        draft.witness().orElse(null), draft.item().orElse(null), draft.reason().orElse(null),
+        draft.ticket().orElse(null), details, prev);
+    Event event = new Event(seq, EventHash.parseTimestamp(ts), draft.type(), draft.actor(), draft.witness(),
+        draft.item(), draft.reason(), draft.ticket(), details, prev, hash);
+    insert(conn, event, ts);
+    project(conn, event, ts);
+    return event;
+  }
+
+  private static void insert(Connection c, Event e, String ts) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
+      ps.setLong(1, e.seq());
+      ps.setString(2, ts);
+      ps.setString(3, e.type().wireName());
+      ps.setString(4, e.actor().orElse(null));
+      ps.setString(5, e.witness().orElse(null));
+      ps.setString(6, e.item().orElse(null));
+      ps.setString(7, e.reason().orElse(null));
+      ps.setString(8, e.ticket().orElse(null));
+      ps.setString(9, e.details());
+      ps.setString(10, e.prevHash());
+      ps.setString(11, e.hash());
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Applies one event to the projection tables. The only code that writes them: used for every
+   * append and, by {@link #projectionDiff}, to rebuild them from the events.
+   */
+  private static void project(Connection c, Event e, String ts) throws SQLException {
+    Map<String, Object> d = Json.read(e.details());
+    switch (e.type()) {
+      case LEDGER_CREATED, SCHEMA_MIGRATED -> {}
+      case SAFE_ADDED -> update(c, INSERT_SAFE, d.get("safe"), d.get("location"),
+          Boolean.TRUE.equals(d.get("twoPersonRule")) ? 1 : 0, e.seq());
+      case CUSTODIAN_ADDED -> update(c, INSERT_CUSTODIAN, d.get("custodian"), d.get("contact"), e.seq());
+      case IDENTITY_ADDED -> update(c, INSERT_IDENTITY, d.get("identity"), d.get("kind"), d.get("objectId"),
+          d.get("displayName"), e.seq());
+      case ITEM_ADDED -> update(c, INSERT_ITEM, e.item().orElse(null), d.get("kind"), d.get("serial"),
+          d.get("identity"), d.get("safe"), d.get("seal"), e.seq());
+      case ITEM_CHECKED_OUT -> requireOne(e, update(c, ITEM_OUT, e.actor().orElse(null), ts, e.seq(),
+          e.item().orElse(null)));
+      case ITEM_CHECKED_IN -> requireOne(e, update(c, ITEM_IN, d.get("newSeal"), e.item().orElse(null)));
+      case ITEM_REVIEWED -> requireOne(e, update(c, ITEM_REVIEWED, ts, e.item().orElse(null)));
+    }
+  }
+
+  private static void requireOne(Event e, int rows) throws SQLException {
+    if (rows != 1) {
+      throw new SQLException("event " + e.seq() + " (" + e.type() + ") does not fit the item's state");
+    }
+  }
+
+  private static int update(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      return ps.executeUpdate();
+    }
+  }
+
+  // --- reading ----------------------------------------------------------------------------------
+
+  public Optional<Head> head() throws SQLException {
+    try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(LAST_EVENT)) {
+      return rs.next() ? Optional.of(new Head(rs.getLong(1), rs.getString(2))) : Optional.empty();
+    }
+  }
+
+  public long eventCount() throws SQLException {
+    try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(COUNT_EVENTS)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  public Optional<Event> event(long seq) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(EVENT_BY_SEQ)) {
+      ps.setLong(1, seq);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(event(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Events about {@code item} (any, if absent) at or after {@code since}, oldest first. */
+  public void events(Optional<String> item, Optional<Instant> since, Consumer<Event> sink) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(EVENTS_FILTERED)) {
+      ps.setString(1, item.orElse(null));
+      ps.setString(2, since.map(EventHash::formatTimestamp).orElse(null));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          sink.accept(event(rs));
+        }
+      }
+    }
+  }
+
+  private static Event event(ResultSet rs) throws SQLException {
+    String type = rs.getString(3);
+    return new Event(rs.getLong(1), EventHash.parseTimestamp(rs.getString(2)),
+        EventType.fromWireName(type).orElseThrow(() -> new SQLException("unknown event type '" + type + "'")),
+        opt(rs, 4), opt(rs, 5), opt(rs, 6), opt(rs, 7), opt(rs, 8), rs.getString(9), rs.getString(10),
+        rs.getString(11));
+  }
+
+  private static Optional<String> opt(ResultSet rs, int column) throws SQLException {
+    return Optional.ofNullable(rs.getString(column));
+  }
+
+  public List<Safe> safes(Optional<String> name) throws SQLException {
+    return query(SAFES + where(name, "name") + " ORDER BY name", name,
+        rs -> new Safe(rs.getString(1), rs.getString(2), rs.getInt(3) == 1));
+  }
+
+  public List<Custodian> custodians(Optional<String> name) throws SQLException {
+    return query(CUSTODIANS + where(name, "name") + " ORDER BY name", name,
+        rs -> new Custodian(rs.getString(1), rs.getString(2)));
+  }
+
+  public List<Identity> identities(Optional<String> ref) throws SQLException {
+    return query(IDENTITIES + where(ref, "ref") + " ORDER BY ref", ref,
+        rs -> new Identity(IdentityKind.fromWireName(rs.getString(1)).orElseThrow(), rs.getString(2),
+            opt(rs, 3), opt(rs, 4)));
+  }
+
+  public List<Item> items(Optional<String> label) throws SQLException {
+    return query(ITEMS + where(label, "label") + " ORDER BY label", label,
+        rs -> new Item(rs.getString(1), ItemKind.fromWireName(rs.getString(2)).orElseThrow(), opt(rs, 3),
+            opt(rs, 4), rs.getString(5), opt(rs, 6), rs.getString(7) != null, opt(rs, 7),
+            opt(rs, 8).map(EventHash::parseTimestamp), optLong(rs, 9),
+            opt(rs, 10).map(EventHash::parseTimestamp), rs.getLong(11)));
+  }
+
+  private static Optional<Long> optLong(ResultSet rs, int column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? Optional.empty() : Optional.of(v);
+  }
+
+  private static String where(Optional<String> key, String column) {
+    return key.isPresent() ? " WHERE " + column + " = ?" : "";
+  }
+
+  private interface Row<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  private <T> List<T> query(String sql, Optional<String> key, Row<T> row) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      if (key.isPresent()) {
+        ps.setString(1, key.get());
+      }
+      List<T> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(row.map(rs));
+        }
+      }
+      return out;
+    }
+  }
+
+  // --- verification -----------------------------------------------------------------------------
+
+  /** The stored columns of one event, exactly as written, for re-hashing. */
+  public record RawEvent(long seq, String ts, String type, String actor, String witness, String item,
+      String reason, String ticket, String details, String prevHash, String hash) {
+    public String recomputedHash() {
+      return EventHash.compute(seq, ts, type, actor, witness, item, reason, ticket, details, prevHash);
+    }
+  }
+
+  /** Streams every event as stored, oldest first, without interpreting any field. */
+  public void rawEvents(long fromSeq, Consumer<RawEvent> sink) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(EVENTS_FROM)) {
+      ps.setLong(1, fromSeq);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          sink.accept(new RawEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+              rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+              rs.getString(10), rs.getString(11)));
+        }
+      }
+    }
+  }
+
+  /**
+   * Rebuilds the projection from the events in a private in-memory database and compares it,
+   * table by table, with the stored one. Returns the first difference, if any. Call only on a
+   * chain that verified: the rebuild trusts the events.
+   */
+  public Optional<String> projectionDiff() throws SQLException, CustodyException {
+    try (Connection mem = new SQLiteConfig().createConnection("jdbc:sqlite::memory:")) {
+      try (Statement s = mem.createStatement()) {
+        for (String m : MIGRATIONS) {
+          s.executeUpdate(resource(m));
+        }
+      }
+      mem.setAutoCommit(false);
+      List<String> failure = new ArrayList<>();
+      try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(ALL_EVENTS)) {
+        while (rs.next() && failure.isEmpty()) {
+          Event e = event(rs);
+          try {
+            insert(mem, e, rs.getString(2));
+            project(mem, e, rs.getString(2));
+          } catch (SQLException | IllegalArgumentException ex) {
+            failure.add("event " + e.seq() + " (" + e.type() + ") cannot be applied: " + ex.getMessage());
+          }
+        }
+      }
+      mem.commit();
+      if (!failure.isEmpty()) {
+        return Optional.of(failure.get(0));
+      }
+      for (Map.Entry<String, String> t : new java.util.TreeMap<>(PROJECTIONS).entrySet()) {
+        String sql = "SELECT * FROM " + t.getKey() + " ORDER BY " + t.getValue();
+        List<List<Object>> stored = rows(conn, sql);
+        List<List<Object>> rebuilt = rows(mem, sql);
+        if (!stored.equals(rebuilt)) {
+          return Optional.of(describe(t.getKey(), stored, rebuilt));
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  private static List<List<Object>> rows(Connection c, String sql) throws SQLException {
+    List<List<Object>> out = new ArrayList<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<Object> row = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+          row.add(rs.getObject(i));
+        }
+        out.add(row);
+      }
+    }
+    return out;
+  }
+
+  private static String describe(String table, List<List<Object>> stored, List<List<Object>> rebuilt) {
+    for (int i = 0; i < Math.max(stored.size(), rebuilt.size()); i++) {
+      List<Object> a = i < stored.size() ? stored.get(i) : null;
+      List<Object> b = i < rebuilt.size() ? rebuilt.get(i) : null;
+      if (!Objects.equals(a, b)) {
+        Object key = a != null ? a.get(0) : b.get(0);
+        return "table '" + table + "' does not match its events at '" + key + "': stored " + a
+            + ", from the events " + b;
+      }
+    }
+    return "table '" + table + "' does not match its events";
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public void close() {
+    try {
+      conn.close();
+    } catch (SQLException ignored) {
+      // closing releases the file; an error here leaves nothing to undo
+    }
+  }
+}
