@@ -1,0 +1,367 @@
+package dev.breakglass.custody.ledger;
+
+import static dev.breakglass.custody.ledger.Fixture.checkin;
+import static dev.breakglass.custody.ledger.Fixture.checkout;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.breakglass.custody.CustodyException;
+import dev.breakglass.custody.CustodyException.Reason;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LedgerTest {
+  @TempDir Path tmp;
+  Path home;
+  TestClock clock;
+
+  @BeforeEach
+  void setUp() {
+    home = tmp.resolve("home");
+    clock = new TestClock(Fixture.START);
+  }
+
+  private Ledger populated() throws Exception {
+    Ledger l = Ledger.init(home, "admin", clock);
+    Fixture.populate(l);
+    return l;
+  }
+
+  private static CustodyException refused(Reason reason, org.junit.jupiter.api.function.Executable op) {
+    CustodyException e = assertThrows(CustodyException.class, op);
+    assertEquals(reason, e.reason(), e.getMessage());
+    return e;
+  }
+
+  @Test
+  void init_createsPrivateHomeLedgerAndConfig() throws Exception {
+    try (Ledger l = Ledger.init(home, "admin", clock)) {
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home)));
+      assertEquals("rw-------",
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("ledger.db"))));
+      assertEquals("rw-------",
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("bg.conf"))));
+      assertEquals(1, l.head().orElseThrow().seq());
+      assertTrue(l.verify(Optional.empty()).ok());
+    }
+    // WAL and shared-memory files take the database file's mode.
+    try (Ledger l = Ledger.open(home, "admin", clock)) {
+      l.addSafe(new Safe("s", "l", false), "admin");
+      for (String f : List.of("ledger.db-wal", "ledger.db-shm")) {
+        if (Files.exists(home.resolve(f))) {
+          assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(f))), f);
+        }
+      }
+    }
+  }
+
+  @Test
+  void init_refusesExistingLedger() throws Exception {
+    Ledger.init(home, "admin", clock).close();
+    byte[] before = Files.readAllBytes(home.resolve("ledger.db"));
+    CustodyException e = refused(Reason.ALREADY_INITIALIZED, () -> Ledger.init(home, "admin", clock));
+    assertTrue(e.getMessage().startsWith("a ledger already exists at "), e.getMessage());
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(home.resolve("ledger.db"))));
+  }
+
+  @Test
+  void open_missingHomeCreatesNothing() {
+    CustodyException e = refused(Reason.NOT_INITIALIZED, () -> Ledger.open(home, "admin", clock));
+    assertEquals("no ledger in " + home + ": run 'bg init' first, or point --home at an existing home",
+        e.getMessage());
+    assertFalse(Files.exists(home));
+  }
+
+  @Test
+  void checkout_thenCheckin_derivesHolderAndNewSeal() throws Exception {
+    try (Ledger l = populated()) {
+      clock.advance(Duration.ofMinutes(5));
+      Event out = l.checkout(checkout("bg1-key", "alice", "bob", "SEAL-1"));
+      assertEquals(EventType.ITEM_CHECKED_OUT, out.type());
+      assertEquals(Optional.of("Alice"), out.actor(), "the ledger records the registered name");
+      assertEquals(Optional.of("Bob"), out.witness());
+      Item item = l.item("BG1-KEY");
+      assertTrue(item.checkedOut());
+      assertEquals(Optional.of("Alice"), item.holder());
+      assertEquals(Optional.of(out.seq()), item.outEvent());
+      assertEquals(Optional.of(Fixture.START.plus(Duration.ofMinutes(5))), item.outSince());
+
+      l.checkin(checkin("bg1-key", "Bob", "Carol", "SEAL-2"));
+      item = l.item("bg1-key");
+      assertFalse(item.checkedOut());
+      assertEquals(Optional.of("SEAL-2"), item.seal());
+      assertTrue(l.verify(Optional.empty()).ok());
+    }
+  }
+
+  @Test
+  void checkout_refusesItemAlreadyOut() throws Exception {
+    try (Ledger l = populated()) {
+      l.checkout(checkout("bg1-key", "Alice", "Bob", "SEAL-1"));
+      Head head = l.head().orElseThrow();
+      CustodyException e = refused(Reason.REFUSED, () -> l.checkout(checkout("bg1-key", "Carol", "Bob", "SEAL-1")));
+      assertEquals("item 'bg1-key' is already checked out (by Alice since 2026-11-25T09:00:00.000Z, event "
+          + head.seq() + "); check it in first", e.getMessage());
+      assertEquals(head, l.head().orElseThrow(), "nothing written");
+    }
+  }
+
+  @Test
+  void checkin_refusesItemThatIsIn() throws Exception {
+    try (Ledger l = populated()) {
+      Head head = l.head().orElseThrow();
+      CustodyException e = refused(Reason.REFUSED, () -> l.checkin(checkin("bg1-key", "Alice", "Bob", null)));
+      assertEquals("item 'bg1-key' is not checked out; nothing to check in", e.getMessage());
+      assertEquals(head, l.head().orElseThrow());
+    }
+  }
+
+  @Test
+  void checkout_twoPersonRuleNeedsDifferentRegisteredWitness() throws Exception {
+    try (Ledger l = populated()) {
+      Head head = l.head().orElseThrow();
+      assertEquals("safe 'hq-safe' has the two-person rule: name a second custodian with --witness",
+          refused(Reason.REFUSED, () -> l.checkout(checkout("bg1-key", "Alice", null, "SEAL-1"))).getMessage());
+      assertEquals("custodian and witness must be two different people ('Alice' was given for both)",
+          refused(Reason.REFUSED, () -> l.checkout(checkout("bg1-key", "Alice", "ALICE", "SEAL-1"))).getMessage());
+      assertEquals("unknown custodian 'Mallory': see 'bg custodian list'",
+          refused(Reason.NOT_FOUND, () -> l.checkout(checkout("bg1-key", "Alice", "Mallory", "SEAL-1"))).getMessage());
+      assertEquals("unknown custodian 'Mallory': see 'bg custodian list'",
+          refused(Reason.NOT_FOUND, () -> l.checkout(checkout("bg1-key", "Mallory", "Bob", "SEAL-1"))).getMessage());
+      assertEquals(head, l.head().orElseThrow());
+      // Without the two-person rule a witness is optional.
+      assertTrue(l.checkout(checkout("spare-envelope", "Carol", null, null)).witness().isEmpty());
+    }
+  }
+
+  @Test
+  void checkout_unknownItemAndEmptyReasonAreRefused() throws Exception {
+    try (Ledger l = populated()) {
+      assertEquals("unknown item 'nope': see 'bg item list'",
+          refused(Reason.NOT_FOUND, () -> l.checkout(checkout("nope", "Alice", "Bob", null))).getMessage());
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> new CheckoutRequest("bg1-key", "Alice", Optional.of("Bob"), "  ", Optional.empty(),
+              Optional.empty(), Optional.empty()));
+      assertEquals("reason is required and must not be empty", e.getMessage());
+    }
+  }
+
+  @Test
+  void checkout_sealMustMatchUnlessBrokenIsRecorded() throws Exception {
+    try (Ledger l = populated()) {
+      Head head = l.head().orElseThrow();
+      assertEquals("seal 'SEAL-9' does not match the seal on record for item 'bg1-key': re-read the bag; if it"
+          + " was opened or replaced, record why with --seal-broken REASON",
+          refused(Reason.REFUSED, () -> l.checkout(checkout("bg1-key", "Alice", "Bob", "SEAL-9"))).getMessage());
+      assertEquals("item 'bg1-key' is sealed: give the number on the bag with --seal N, or record why it cannot"
+          + " be read with --seal-broken REASON",
+          refused(Reason.REFUSED, () -> l.checkout(checkout("bg1-key", "Alice", "Bob", null))).getMessage());
+      assertEquals(head, l.head().orElseThrow());
+
+      Event e = l.checkout(new CheckoutRequest("bg1-key", "Alice", Optional.of("Bob"), "lockout",
+          Optional.empty(), Optional.of("SEAL-9"), Optional.of("bag torn at the top")));
+      Map<String, Object> d = Json.read(e.details());
+      assertEquals("SEAL-1", d.get("sealOnRecord"));
+      assertEquals("SEAL-9", d.get("sealSeen"));
+      assertEquals("bag torn at the top", d.get("sealBroken"));
+    }
+  }
+
+  @Test
+  void addItem_refusesDuplicatesAndUnknownReferences() throws Exception {
+    try (Ledger l = populated()) {
+      assertEquals("a item named 'BG1-key' already exists (names ignore case): see 'bg item list'",
+          refused(Reason.DUPLICATE, () -> l.addItem(new NewItem("BG1-key", ItemKind.OTHER, Optional.empty(),
+              Optional.empty(), "hq-safe", Optional.empty()), "admin")).getMessage());
+      assertEquals("unknown safe 'attic': see 'bg safe list'",
+          refused(Reason.NOT_FOUND, () -> l.addItem(new NewItem("x", ItemKind.OTHER, Optional.empty(),
+              Optional.empty(), "attic", Optional.empty()), "admin")).getMessage());
+      assertEquals("unknown identity 'bg9@contoso.onmicrosoft.com': see 'bg identity list'",
+          refused(Reason.NOT_FOUND, () -> l.addItem(new NewItem("x", ItemKind.OTHER, Optional.empty(),
+              Optional.of("bg9@contoso.onmicrosoft.com"), "hq-safe", Optional.empty()), "admin")).getMessage());
+    }
+  }
+
+  @Test
+  void status_listsOutItemsAndReviewsDue() throws Exception {
+    try (Ledger l = populated()) {
+      l.checkout(checkout("bg1-key", "Alice", "Bob", "SEAL-1"));
+      l.review(new ReviewRequest("spare-envelope", "Carol", Optional.empty(), Optional.empty(),
+          Optional.of("never sealed"), Optional.empty()));
+      StatusReport s = l.status();
+      assertEquals(List.of("bg1-key"), s.out().stream().map(o -> o.item().label()).toList());
+      assertEquals(Optional.of("tenant lockout drill"), s.out().get(0).checkout().reason());
+      assertEquals(List.of("bg1-key"), s.reviewDue().stream().map(Item::label).toList());
+
+      clock.advance(Duration.ofDays(184));
+      assertEquals(List.of("bg1-key", "spare-envelope"), l.status().reviewDue().stream().map(Item::label).toList());
+    }
+  }
+
+  @Test
+  void verify_acceptsUntouchedLedgerAndMatchingHead() throws Exception {
+    Head head;
+    try (Ledger l = populated()) {
+      l.checkout(checkout("bg1-key", "Alice", "Bob", "SEAL-1"));
+      head = l.head().orElseThrow();
+      l.checkin(checkin("bg1-key", "Alice", "Bob", "SEAL-2"));
+      VerifyReport r = l.verify(Optional.of(head));
+      assertTrue(r.ok(), r.problem().orElse(""));
+      assertEquals(head.seq() + 1, r.events());
+    }
+  }
+
+  private VerifyReport tamperAndVerify(Optional<Head> head, String... sql) throws Exception {
+    populated().close();
+    Fixture.attack(home, sql);
+    try (Ledger l = Ledger.open(home, "admin", clock)) {
+      VerifyReport r = l.verify(head);
+      assertFalse(r.ok());
+      return r;
+    }
+  }
+
+  @Test
+  void verify_namesChangedEvent() throws Exception {
+    VerifyReport r = tamperAndVerify(Optional.empty(), "UPDATE events SET reason = 'routine' WHERE seq = 3");
+    assertEquals(Optional.of(3L), r.firstBadSeq());
+    assertEquals("event 3 does not match its hash: it was changed after it was written", r.problem().get());
+  }
+
+  @Test
+  void verify_namesDeletedEvent() throws Exception {
+    VerifyReport r = tamperAndVerify(Optional.empty(), "DELETE FROM events WHERE seq = 4");
+    assertEquals(Optional.of(4L), r.firstBadSeq());
+    assertEquals("event 4 is missing: the sequence jumps from 3 to 5", r.problem().get());
+  }
+
+  @Test
+  void verify_namesSwappedEvents() throws Exception {
+    VerifyReport r = tamperAndVerify(Optional.empty(),
+        "UPDATE events SET seq = -5 WHERE seq = 5",
+        "UPDATE events SET seq = 5 WHERE seq = 6",
+        "UPDATE events SET seq = 6 WHERE seq = -5");
+    assertEquals(Optional.of(5L), r.firstBadSeq());
+  }
+
+  @Test
+  void verify_namesAppendedEventWithForgedHash() throws Exception {
+    populated().close();
+    String last;
+    try (Ledger l = Ledger.open(home, "admin", clock)) {
+      last = l.head().orElseThrow().hash();
+    }
+    Fixture.attack(home, "INSERT INTO events VALUES (10, '2026-11-25T09:30:00.000Z', 'item-checked-in', 'Alice',"
+        + " 'Bob', 'bg1-key', NULL, NULL, '{}', '" + last + "', '" + "ab".repeat(32) + "')");
+    try (Ledger l = Ledger.open(home, "admin", clock)) {
+      VerifyReport r = l.verify(Optional.empty());
+      assertEquals(Optional.of(10L), r.firstBadSeq());
+      assertEquals("event 10 does not match its hash: it was changed after it was written", r.problem().get());
+    }
+  }
+
+  @Test
+  void verify_detectsInventoryEditedOutsideTheLedger() throws Exception {
+    VerifyReport r = tamperAndVerify(Optional.empty(), "UPDATE items SET seal = 'SEAL-X' WHERE label = 'bg1-key'");
+    assertTrue(r.problem().get().startsWith(
+        "the inventory was edited outside the ledger: table 'items' does not match its events at 'bg1-key'"),
+        r.problem().get());
+  }
+
+  @Test
+  void verify_withHeadDetectsCutBackAndRewrite() throws Exception {
+    Head head;
+    try (Ledger l = populated()) {
+      head = l.head().orElseThrow();
+    }
+    Fixture.attack(home, "DELETE FROM items WHERE label = 'spare-envelope'",
+        "DELETE FROM events WHERE seq = " + head.seq());
+    try (Ledger l = Ledger.open(home, "admin", clock)) {
+      assertTrue(l.verify(Optional.empty()).ok(), "a cut-back chain verifies on its own: that is why heads matter");
+      VerifyReport r = l.verify(Optional.of(head));
+      assertEquals("the ledger ends at event " + (head.seq() - 1) + ", before the recorded head " + head.seq()
+          + ": events were cut off", r.problem().get());
+      VerifyReport other = l.verify(Optional.of(new Head(2, "cd".repeat(32))));
+      assertEquals("event 2 differs from the recorded head: the ledger was rewritten since",
+          other.problem().get());
+    }
+  }
+
+  @Test
+  void open_refusesCorruptFile() throws Exception {
+    Files.createDirectories(home);
+    Files.writeString(home.resolve("ledger.db"), "this is not a database, just some text that is long enough".repeat(40));
+    CustodyException e = refused(Reason.CORRUPT, () -> Ledger.open(home, "admin", clock));
+    assertTrue(e.getMessage().contains("is not a readable SQLite ledger"), e.getMessage());
+  }
+
+  @Test
+  void open_refusesSqliteFileThatIsNotALedger() throws Exception {
+    Files.createDirectories(home);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("ledger.db"));
+        Statement s = c.createStatement()) {
+      s.executeUpdate("CREATE TABLE t (x)");
+    }
+    CustodyException e = refused(Reason.CORRUPT, () -> Ledger.open(home, "admin", clock));
+    assertTrue(e.getMessage().endsWith("is a SQLite database but not a BreakGlass ledger (application id 0);"
+        + " point --home at the right home, or run 'bg init' in an empty one"), e.getMessage());
+  }
+
+  @Test
+  void open_refusesNewerSchemaAndChangesNothing() throws Exception {
+    populated().close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("ledger.db"));
+        Statement s = c.createStatement()) {
+      s.executeUpdate("PRAGMA user_version = 7");
+    }
+    byte[] before = Files.readAllBytes(home.resolve("ledger.db"));
+    CustodyException e = refused(Reason.SCHEMA_TOO_NEW, () -> Ledger.open(home, "admin", clock));
+    assertEquals(home.resolve("ledger.db") + " has ledger schema version 7, newer than this bg supports (1):"
+        + " upgrade bg; the ledger was not changed", e.getMessage());
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(home.resolve("ledger.db"))));
+  }
+
+  @Test
+  void appendOnlyTriggersRefuseUpdateAndDelete() throws Exception {
+    populated().close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("ledger.db"));
+        Statement s = c.createStatement()) {
+      SQLException u = assertThrows(SQLException.class, () -> s.executeUpdate("UPDATE events SET reason = 'x'"));
+      assertTrue(u.getMessage().contains("append-only"), u.getMessage());
+      SQLException d = assertThrows(SQLException.class, () -> s.executeUpdate("DELETE FROM events"));
+      assertTrue(d.getMessage().contains("append-only"), d.getMessage());
+      SQLException i = assertThrows(SQLException.class, () -> s.executeUpdate(
+          "INSERT INTO events VALUES (99, 't', 'x', NULL, NULL, NULL, NULL, NULL, '{}', 'p', 'h')"));
+      assertTrue(i.getMessage().contains("extend the chain"), i.getMessage());
+    }
+  }
+
+  @Test
+  void events_filterByItemAndTime() throws Exception {
+    try (Ledger l = populated()) {
+      clock.advance(Duration.ofHours(1));
+      l.checkout(checkout("bg1-key", "Alice", "Bob", "SEAL-1"));
+      List<Event> seen = new ArrayList<>();
+      l.events(Optional.of("BG1-KEY"), Optional.empty(), seen::add);
+      assertEquals(List.of(EventType.ITEM_ADDED, EventType.ITEM_CHECKED_OUT), seen.stream().map(Event::type).toList());
+      seen.clear();
+      l.events(Optional.empty(), Optional.of(Fixture.START.plusSeconds(60)), seen::add);
+      assertEquals(List.of(EventType.ITEM_CHECKED_OUT), seen.stream().map(Event::type).toList());
+    }
+  }
+}
