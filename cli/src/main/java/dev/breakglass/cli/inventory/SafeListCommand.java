@@ -1,0 +1,40 @@
+package dev.breakglass.cli.inventory;
+
+import dev.breakglass.cli.LedgerOptions;
+import dev.breakglass.cli.Out;
+import dev.breakglass.custody.ledger.Ledger;
+import dev.breakglass.custody.ledger.Safe;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "list", description = "Lists the safes.")
+public final class SafeListCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin LedgerOptions ledger;
+  @Mixin JsonOption json;
+
+  @Override
+  public Integer call() throws Exception {
+    List<Safe> safes;
+    try (Ledger l = ledger.open()) {
+      safes = l.safes();
+    }
+    if (json.json) {
+      Out.json(spec.commandLine().getOut(), g -> {
+        g.writeStartArray();
+        for (Safe s : safes) {
+          Out.safe(g, s);
+        }
+        g.writeEndArray();
+      });
+    } else {
+      Out.table(spec.commandLine().getOut(), List.of("NAME", "TWO-PERSON", "LOCATION"),
+          safes.stream().map(s -> List.of(s.name(), s.twoPersonRule() ? "yes" : "no", s.location())).toList());
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.breakglass.cli.ledger;
+
+import dev.breakglass.cli.LedgerOptions;
+import dev.breakglass.cli.Out;
+import dev.breakglass.cli.inventory.JsonOption;
+import dev.breakglass.custody.ledger.Item;
+import dev.breakglass.custody.ledger.Ledger;
+import dev.breakglass.custody.ledger.StatusReport;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", description = {
+    "What is out of its safe, since when and by whom; items due for review (never reviewed, or not",
+    "within review.interval-days); items without a seal; and the ledger head to copy elsewhere."})
+public final class StatusCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin LedgerOptions ledger;
+  @Mixin JsonOption json;
+
+  @Override
+  public Integer call() throws Exception {
+    StatusReport s;
+    try (Ledger l = ledger.open()) {
+      s = l.status();
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json.json) {
+      Out.json(out, g -> {
+        g.writeStartObject();
+        g.writeStringField("asOf", Out.ts(s.asOf()));
+        g.writeNumberField("items", s.itemCount());
+        g.writeNumberField("reviewIntervalDays", s.reviewInterval().toDays());
+        g.writeArrayFieldStart("out");
+        for (StatusReport.OutItem o : s.out()) {
+          g.writeStartObject();
+          g.writeFieldName("item");
+          Out.item(g, o.item());
+          g.writeFieldName("checkout");
+          Out.event(g, o.checkout());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("reviewDue");
+        for (Item i : s.reviewDue()) {
+          Out.item(g, i);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("unsealed");
+        for (Item i : s.unsealed()) {
+          Out.item(g, i);
+        }
+        g.writeEndArray();
+        g.writeFieldName("head");
+        Out.head(g, s.head());
+        g.writeEndObject();
+      });
+      return 0;
+    }
+    out.printf("%d item(s): %d out, %d due for review, %d in their safe without a seal%n", s.itemCount(),
+        s.out().size(), s.reviewDue().size(), s.unsealed().size());
+    if (!s.out().isEmpty()) {
+      out.println();
+      out.println("OUT OF THE SAFE");
+      Out.table(out, List.of("ITEM", "HOLDER", "WITNESS", "SINCE (UTC)", "REASON", "TICKET", "EVENT"),
+          s.out().stream().map(o -> List.of(o.item().label(), Out.or(o.item().holder()),
+              Out.or(o.checkout().witness()), Out.ts(o.checkout().timestamp()), Out.or(o.checkout().reason()),
+              Out.or(o.checkout().ticket()), Long.toString(o.checkout().seq()))).toList());
+    }
+    if (!s.reviewDue().isEmpty()) {
+      out.println();
+      out.printf("DUE FOR REVIEW (not inspected in the last %d days)%n", s.reviewInterval().toDays());
+      Out.table(out, List.of("ITEM", "SAFE", "LAST REVIEWED"), s.reviewDue().stream()
+          .map(i -> List.of(i.label(), i.safe(), i.lastReviewed().map(Out::ts).orElse("never"))).toList());
+    }
+    if (!s.unsealed().isEmpty()) {
+      out.println();
+      out.println("IN THE SAFE WITHOUT A SEAL");
+      Out.table(out, List.of("ITEM", "SAFE"), s.unsealed().stream().map(i -> List.of(i.label(), i.safe())).toList());
+    }
+    out.println();
+    out.printf("ledger head %s%n", s.head().map(Object::toString).orElse("-"));
+    out.flush();
+    return 0;
+  }
+}
