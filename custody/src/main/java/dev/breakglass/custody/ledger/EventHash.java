@@ -6,9 +6,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
+import java.time.LocalDateTime;
 import java.util.HexFormat;
+import java.util.regex.Pattern;
 
 /**
  * The canonical encoding of an event and its hash. Written down in docs/architecture.md; change
@@ -32,18 +32,43 @@ public final class EventHash {
 
   static final String DOMAIN = "bg-ledger-event-v1\n";
 
-  private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  private static final Pattern TIMESTAMP =
+      Pattern.compile("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$");
 
   private EventHash() {}
 
   /** The stored text of a timestamp: UTC, milliseconds, fixed width so text order is time order. */
   public static String formatTimestamp(Instant instant) {
-    return TIMESTAMP.format(instant.truncatedTo(ChronoUnit.MILLIS));
+    // Written out by hand: a DateTimeFormatter pattern loads locale data, which costs every
+    // short-lived bg process several milliseconds.
+    LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
+    if (t.getYear() < 0 || t.getYear() > 9999) {
+      throw new IllegalArgumentException("timestamp " + instant + " is outside the years 0000-9999");
+    }
+    StringBuilder b = new StringBuilder(24);
+    pad(b, t.getYear(), 4).append('-');
+    pad(b, t.getMonthValue(), 2).append('-');
+    pad(b, t.getDayOfMonth(), 2).append('T');
+    pad(b, t.getHour(), 2).append(':');
+    pad(b, t.getMinute(), 2).append(':');
+    pad(b, t.getSecond(), 2).append('.');
+    return pad(b, instant.getNano() / 1_000_000, 3).append('Z').toString();
   }
 
+  private static StringBuilder pad(StringBuilder b, int value, int width) {
+    String digits = Integer.toString(value);
+    for (int i = digits.length(); i < width; i++) {
+      b.append('0');
+    }
+    return b.append(digits);
+  }
+
+  /** Reads a stored timestamp; refuses any other form than the one {@link #formatTimestamp} writes. */
   public static Instant parseTimestamp(String text) {
-    return Instant.from(TIMESTAMP.parse(text));
+    if (text == null || !TIMESTAMP.matcher(text).matches()) {
+      throw new IllegalArgumentException("timestamp '" + text + "' is not of the form YYYY-MM-DDTHH:MM:SS.mmmZ");
+    }
+    return Instant.parse(text);
   }
 
   /** Hashes the fields exactly as stored; {@code null} means absent. */

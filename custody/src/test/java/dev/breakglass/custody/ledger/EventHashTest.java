@@ -50,5 +50,9 @@ class EventHashTest {
     assertEquals("2026-11-25T09:00:00.000Z", EventHash.formatTimestamp(Instant.parse("2026-11-25T09:00:00Z")));
     assertEquals("2026-11-25T09:00:00.123Z",
         EventHash.formatTimestamp(Instant.parse("2026-11-25T09:00:00.123999Z")));
+    assertEquals("0999-01-02T03:04:05.006Z", EventHash.formatTimestamp(Instant.parse("0999-01-02T03:04:05.006Z")));
+    assertEquals(Instant.parse("2026-11-25T09:00:00.123Z"), EventHash.parseTimestamp("2026-11-25T09:00:00.123Z"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> EventHash.parseTimestamp("2026-11-25T09:00:00Z"));
   }
 }

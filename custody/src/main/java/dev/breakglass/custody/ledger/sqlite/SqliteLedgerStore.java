@@ -433,11 +433,16 @@ public final class SqliteLedgerStore implements AutoCloseable {
   }
 
   private static Event event(ResultSet rs) throws SQLException {
+    long seq = rs.getLong(1);
     String type = rs.getString(3);
-    return new Event(rs.getLong(1), EventHash.parseTimestamp(rs.getString(2)),
-        EventType.fromWireName(type).orElseThrow(() -> new SQLException("unknown event type '" + type + "'")),
-        opt(rs, 4), opt(rs, 5), opt(rs, 6), opt(rs, 7), opt(rs, 8), rs.getString(9), rs.getString(10),
-        rs.getString(11));
+    try {
+      return new Event(seq, EventHash.parseTimestamp(rs.getString(2)),
+          EventType.fromWireName(type).orElseThrow(() -> new IllegalArgumentException("unknown type '" + type + "'")),
+          opt(rs, 4), opt(rs, 5), opt(rs, 6), opt(rs, 7), opt(rs, 8), rs.getString(9), rs.getString(10),
+          rs.getString(11));
+    } catch (IllegalArgumentException e) {
+      throw new SQLException("event " + seq + " is malformed (" + e.getMessage() + "); run 'bg ledger verify'", e);
+    }
   }
 
   private static Optional<String> opt(ResultSet rs, int column) throws SQLException {
