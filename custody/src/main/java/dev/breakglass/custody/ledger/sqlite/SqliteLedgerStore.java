@@ -98,10 +98,12 @@ public final class SqliteLedgerStore implements AutoCloseable {
 
   private final Path file;
   private final Connection conn;
+  private final List<String> migrations;
 
-  private SqliteLedgerStore(Path file, Connection conn) {
+  private SqliteLedgerStore(Path file, Connection conn, List<String> migrations) {
     this.file = file;
     this.conn = conn;
+    this.migrations = migrations;
   }
 
   // --- opening ----------------------------------------------------------------------------------
@@ -120,7 +122,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
     } catch (IOException | UnsupportedOperationException e) {
       throw new CustodyException(Reason.IO, "cannot create " + file + ": " + e.getMessage(), e);
     }
-    SqliteLedgerStore store = connect(file, busyTimeout);
+    SqliteLedgerStore store = connect(file, busyTimeout, MIGRATIONS);
     try {
       store.write(() -> {
         store.migrate(0);
@@ -137,26 +139,32 @@ public final class SqliteLedgerStore implements AutoCloseable {
   /** Opens an existing ledger, checks that it is one, and brings an older schema up to date. */
   public static SqliteLedgerStore open(Path file, Duration busyTimeout, String actor, Instant now)
       throws CustodyException {
+    return open(file, busyTimeout, actor, now, MIGRATIONS);
+  }
+
+  /** {@link #open} with a given migration list; tests use it to exercise an upgrade. */
+  static SqliteLedgerStore open(Path file, Duration busyTimeout, String actor, Instant now, List<String> migrations)
+      throws CustodyException {
     if (!Files.isRegularFile(file)) {
       throw new CustodyException(Reason.NOT_INITIALIZED,
           "no ledger at " + file + ": run 'bg init' first, or point --home at an existing home");
     }
-    SqliteLedgerStore store = connect(file, busyTimeout);
+    SqliteLedgerStore store = connect(file, busyTimeout, migrations);
     try {
       int version = store.checkIdentity();
-      if (version > MIGRATIONS.size()) {
+      if (version > migrations.size()) {
         throw new CustodyException(Reason.SCHEMA_TOO_NEW,
             file + " has ledger schema version " + version + ", newer than this bg supports ("
-                + MIGRATIONS.size() + "): upgrade bg; the ledger was not changed");
+                + migrations.size() + "): upgrade bg; the ledger was not changed");
       }
-      if (version < MIGRATIONS.size()) {
+      if (version < migrations.size()) {
         store.write(() -> {
           int from = store.userVersion(); // re-read under the write lock: another process may have migrated
-          if (from < MIGRATIONS.size()) {
+          if (from < migrations.size()) {
             store.migrate(from);
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("from", (long) from);
-            d.put("to", (long) MIGRATIONS.size());
+            d.put("to", (long) migrations.size());
             store.append(new EventDraft(EventType.SCHEMA_MIGRATED, Optional.of(actor), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), d), now);
           }
@@ -170,7 +178,8 @@ public final class SqliteLedgerStore implements AutoCloseable {
     }
   }
 
-  private static SqliteLedgerStore connect(Path file, Duration busyTimeout) throws CustodyException {
+  private static SqliteLedgerStore connect(Path file, Duration busyTimeout, List<String> migrations)
+      throws CustodyException {
     SQLiteConfig config = new SQLiteConfig();
     config.resetOpenMode(SQLiteOpenMode.CREATE); // never create a file behind the caller's back
     config.setOpenMode(SQLiteOpenMode.READWRITE);
@@ -182,7 +191,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     try {
       Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-      return new SqliteLedgerStore(file, c);
+      return new SqliteLedgerStore(file, c, migrations);
     } catch (SQLException e) {
       throw translate(file, "open", e);
     }
@@ -214,11 +223,11 @@ public final class SqliteLedgerStore implements AutoCloseable {
 
   private void migrate(int from) throws SQLException, CustodyException {
     try (Statement s = conn.createStatement()) {
-      for (int v = from; v < MIGRATIONS.size(); v++) {
-        s.executeUpdate(resource(MIGRATIONS.get(v)));
+      for (int v = from; v < migrations.size(); v++) {
+        s.executeUpdate(resource(migrations.get(v)));
       }
       s.executeUpdate("PRAGMA application_id = " + APPLICATION_ID);
-      s.executeUpdate("PRAGMA user_version = " + MIGRATIONS.size());
+      s.executeUpdate("PRAGMA user_version = " + migrations.size());
     }
   }
 
@@ -533,7 +542,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
   public Optional<String> projectionDiff() throws SQLException, CustodyException {
     try (Connection mem = new SQLiteConfig().createConnection("jdbc:sqlite::memory:")) {
       try (Statement s = mem.createStatement()) {
-        for (String m : MIGRATIONS) {
+        for (String m : migrations) {
           s.executeUpdate(resource(m));
         }
       }
