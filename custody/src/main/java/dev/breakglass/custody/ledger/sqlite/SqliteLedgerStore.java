@@ -98,11 +98,13 @@ public final class SqliteLedgerStore implements AutoCloseable {
 
   private final Path file;
   private final Connection conn;
+  private final Prepared prepared;
   private final List<String> migrations;
 
   private SqliteLedgerStore(Path file, Connection conn, List<String> migrations) {
     this.file = file;
     this.conn = conn;
+    this.prepared = new Prepared(conn);
     this.migrations = migrations;
   }
 
@@ -345,33 +347,32 @@ public final class SqliteLedgerStore implements AutoCloseable {
         draft.ticket().orElse(null), details, prev);
     Event event = new Event(seq, EventHash.parseTimestamp(ts), draft.type(), draft.actor(), draft.witness(),
         draft.item(), draft.reason(), draft.ticket(), details, prev, hash);
-    insert(conn, event, ts);
-    project(conn, event, ts);
+    insert(prepared, event, ts);
+    project(prepared, event, ts);
     return event;
   }
 
-  private static void insert(Connection c, Event e, String ts) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
-      ps.setLong(1, e.seq());
-      ps.setString(2, ts);
-      ps.setString(3, e.type().wireName());
-      ps.setString(4, e.actor().orElse(null));
-      ps.setString(5, e.witness().orElse(null));
-      ps.setString(6, e.item().orElse(null));
-      ps.setString(7, e.reason().orElse(null));
-      ps.setString(8, e.ticket().orElse(null));
-      ps.setString(9, e.details());
-      ps.setString(10, e.prevHash());
-      ps.setString(11, e.hash());
-      ps.executeUpdate();
-    }
+  private static void insert(Prepared p, Event e, String ts) throws SQLException {
+    PreparedStatement ps = p.get(INSERT_EVENT);
+    ps.setLong(1, e.seq());
+    ps.setString(2, ts);
+    ps.setString(3, e.type().wireName());
+    ps.setString(4, e.actor().orElse(null));
+    ps.setString(5, e.witness().orElse(null));
+    ps.setString(6, e.item().orElse(null));
+    ps.setString(7, e.reason().orElse(null));
+    ps.setString(8, e.ticket().orElse(null));
+    ps.setString(9, e.details());
+    ps.setString(10, e.prevHash());
+    ps.setString(11, e.hash());
+    ps.executeUpdate();
   }
 
   /**
    * Applies one event to the projection tables. The only code that writes them: used for every
    * append and, by {@link #projectionDiff}, to rebuild them from the events.
    */
-  private static void project(Connection c, Event e, String ts) throws SQLException {
+  private static void project(Prepared c, Event e, String ts) throws SQLException {
     Map<String, Object> d = Json.read(e.details());
     switch (e.type()) {
       case LEDGER_CREATED, SCHEMA_MIGRATED -> {}
@@ -395,12 +396,42 @@ public final class SqliteLedgerStore implements AutoCloseable {
     }
   }
 
-  private static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
+  private static int update(Prepared p, String sql, Object... args) throws SQLException {
+    PreparedStatement ps = p.get(sql);
+    for (int i = 0; i < args.length; i++) {
+      ps.setObject(i + 1, args[i]);
+    }
+    return ps.executeUpdate();
+  }
+
+  /** One connection's prepared statements, reused: preparing one per event dominated long replays. */
+  private static final class Prepared implements AutoCloseable {
+    private final Connection conn;
+    private final Map<String, PreparedStatement> bySql = new java.util.HashMap<>();
+
+    Prepared(Connection conn) {
+      this.conn = conn;
+    }
+
+    PreparedStatement get(String sql) throws SQLException {
+      PreparedStatement ps = bySql.get(sql);
+      if (ps == null) {
+        ps = conn.prepareStatement(sql);
+        bySql.put(sql, ps);
       }
-      return ps.executeUpdate();
+      return ps;
+    }
+
+    @Override
+    public void close() {
+      for (PreparedStatement ps : bySql.values()) {
+        try {
+          ps.close();
+        } catch (SQLException ignored) {
+          // the connection is closing too
+        }
+      }
+      bySql.clear();
     }
   }
 
@@ -540,7 +571,8 @@ public final class SqliteLedgerStore implements AutoCloseable {
    * chain that verified: the rebuild trusts the events.
    */
   public Optional<String> projectionDiff() throws SQLException, CustodyException {
-    try (Connection mem = new SQLiteConfig().createConnection("jdbc:sqlite::memory:")) {
+    try (Connection mem = new SQLiteConfig().createConnection("jdbc:sqlite::memory:");
+        Prepared memPrepared = new Prepared(mem)) {
       try (Statement s = mem.createStatement()) {
         for (String m : migrations) {
           s.executeUpdate(resource(m));
@@ -552,8 +584,9 @@ public final class SqliteLedgerStore implements AutoCloseable {
         while (rs.next() && failure.isEmpty()) {
           Event e = event(rs);
           try {
-            insert(mem, e, rs.getString(2));
-            project(mem, e, rs.getString(2));
+            // Only the projection is rebuilt: the chain itself was checked event by event already,
+            // and the in-memory copy does not enforce foreign keys to the events it lacks.
+            project(memPrepared, e, rs.getString(2));
           } catch (SQLException | IllegalArgumentException ex) {
             failure.add("event " + e.seq() + " (" + e.type() + ") cannot be applied: " + ex.getMessage());
           }
@@ -609,6 +642,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
 
   @Override
   public void close() {
+    prepared.close();
     try {
       conn.close();
     } catch (SQLException ignored) {
