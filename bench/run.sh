@@ -186,7 +186,7 @@ grep -q "^ledger OK: $chain_events events" "$tmp/out" || {
 # --- report -------------------------------------------------------------------------------------
 commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
-fs="$(stat -f -c %T "$tmp" 2>/dev/null || echo unknown)"
+fs="$(df --output=fstype "$tmp" 2>/dev/null | tail -1 || echo unknown)"
 jv="$("$java" -version 2>&1 | head -n 1)"
 # num X: X rounded to a whole number, with thousands separators.
 num() {
