@@ -56,6 +56,28 @@ public final class Out {
     return v.map(Object::toString).orElse("-");
   }
 
+  /** Writes one record as a JSON value. */
+  @FunctionalInterface
+  public interface JsonRecord<T> {
+    void write(JsonGenerator g, T value) throws IOException;
+  }
+
+  /** A listing: a JSON array of {@code rows} with {@code --json}, else a table. */
+  public static <T> void list(PrintWriter out, boolean json, List<T> rows, JsonRecord<T> asJson,
+      List<String> headers, java.util.function.Function<T, List<String>> asRow) {
+    if (json) {
+      json(out, g -> {
+        g.writeStartArray();
+        for (T r : rows) {
+          asJson.write(g, r);
+        }
+        g.writeEndArray();
+      });
+    } else {
+      table(out, headers, rows.stream().map(asRow).toList());
+    }
+  }
+
   /** Something that writes one JSON value. */
   @FunctionalInterface
   public interface JsonBody {

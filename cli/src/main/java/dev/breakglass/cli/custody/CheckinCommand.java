@@ -1,5 +1,6 @@
 package dev.breakglass.cli.custody;
 
+import dev.breakglass.cli.CustodianOptions;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.Out;
 import dev.breakglass.cli.inventory.Checked;
@@ -23,16 +24,10 @@ import picocli.CommandLine.Spec;
 public final class CheckinCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOptions ledger;
+  @Mixin CustodianOptions people;
 
   @Parameters(paramLabel = "ITEM", description = "The item's label.")
   String item;
-
-  @Option(names = "--by", required = true, paramLabel = "CUSTODIAN", description = "Who puts it back.")
-  String by;
-
-  @Option(names = "--witness", paramLabel = "CUSTODIAN",
-      description = "A second, different custodian present (required by two-person safes).")
-  String witness;
 
   @Option(names = "--new-seal", paramLabel = "N",
       description = "Number of the new tamper-evident bag; without it the item is recorded as unsealed.")
@@ -46,12 +41,12 @@ public final class CheckinCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CheckinRequest r = Checked.of(() -> new CheckinRequest(item, by, Optional.ofNullable(witness),
+    CheckinRequest r = Checked.of(() -> new CheckinRequest(item, people.by(), people.witness(),
         Optional.ofNullable(newSeal), Optional.ofNullable(reason), Optional.ofNullable(ticket)));
     try (Ledger l = ledger.open()) {
       Event e = l.checkin(r);
       spec.commandLine().getOut().printf("checked in '%s' by %s%s at %s, %s, event %d (head %s)%n",
-          e.item().orElse(item), e.actor().orElse(by), e.witness().map(w -> ", witness " + w).orElse(""),
+          e.item().orElse(item), e.actor().orElse(people.by()), e.witness().map(w -> ", witness " + w).orElse(""),
           Out.ts(e.timestamp()), r.newSeal().map(s -> "sealed in " + s).orElse("UNSEALED"), e.seq(), e.head());
     }
     return 0;

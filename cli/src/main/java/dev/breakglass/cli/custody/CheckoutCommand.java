@@ -1,5 +1,6 @@
 package dev.breakglass.cli.custody;
 
+import dev.breakglass.cli.CustodianOptions;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.Out;
 import dev.breakglass.cli.inventory.Checked;
@@ -24,16 +25,10 @@ import picocli.CommandLine.Spec;
 public final class CheckoutCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOptions ledger;
+  @Mixin CustodianOptions people;
 
   @Parameters(paramLabel = "ITEM", description = "The item's label.")
   String item;
-
-  @Option(names = "--by", required = true, paramLabel = "CUSTODIAN", description = "Who takes it out.")
-  String by;
-
-  @Option(names = "--witness", paramLabel = "CUSTODIAN",
-      description = "A second, different custodian present (required by two-person safes).")
-  String witness;
 
   @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why it is taken out.")
   String reason;
@@ -51,12 +46,12 @@ public final class CheckoutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CheckoutRequest r = Checked.of(() -> new CheckoutRequest(item, by, Optional.ofNullable(witness), reason,
+    CheckoutRequest r = Checked.of(() -> new CheckoutRequest(item, people.by(), people.witness(), reason,
         Optional.ofNullable(ticket), Optional.ofNullable(seal), Optional.ofNullable(sealBroken)));
     try (Ledger l = ledger.open()) {
       Event e = l.checkout(r);
       spec.commandLine().getOut().printf("checked out '%s' to %s%s at %s, event %d (head %s)%n",
-          e.item().orElse(item), e.actor().orElse(by), e.witness().map(w -> ", witness " + w).orElse(""),
+          e.item().orElse(item), e.actor().orElse(people.by()), e.witness().map(w -> ", witness " + w).orElse(""),
           Out.ts(e.timestamp()), e.seq(), e.head());
     }
     return 0;

@@ -23,18 +23,8 @@ public final class CustodianListCommand implements Callable<Integer> {
     try (Ledger l = ledger.open()) {
       all = l.custodians();
     }
-    if (json.json) {
-      Out.json(spec.commandLine().getOut(), g -> {
-        g.writeStartArray();
-        for (Custodian c : all) {
-          Out.custodian(g, c);
-        }
-        g.writeEndArray();
-      });
-    } else {
-      Out.table(spec.commandLine().getOut(), List.of("NAME", "CONTACT"),
-          all.stream().map(c -> List.of(c.name(), c.contact())).toList());
-    }
+    Out.list(spec.commandLine().getOut(), json.json, all, Out::custodian, List.of("NAME", "CONTACT"),
+        c -> List.of(c.name(), c.contact()));
     return 0;
   }
 }

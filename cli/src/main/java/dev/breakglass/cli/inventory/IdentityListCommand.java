@@ -23,19 +23,8 @@ public final class IdentityListCommand implements Callable<Integer> {
     try (Ledger l = ledger.open()) {
       all = l.identities();
     }
-    if (json.json) {
-      Out.json(spec.commandLine().getOut(), g -> {
-        g.writeStartArray();
-        for (Identity i : all) {
-          Out.identity(g, i);
-        }
-        g.writeEndArray();
-      });
-    } else {
-      Out.table(spec.commandLine().getOut(), List.of("KIND", "IDENTITY", "OBJECT-ID", "DISPLAY-NAME"),
-          all.stream().map(i -> List.of(i.kind().wireName(), i.ref(), Out.or(i.objectId()), Out.or(i.displayName())))
-              .toList());
-    }
+    Out.list(spec.commandLine().getOut(), json.json, all, Out::identity, List.of("KIND", "IDENTITY", "OBJECT-ID", "DISPLAY-NAME"),
+        i -> List.of(i.kind().wireName(), i.ref(), Out.or(i.objectId()), Out.or(i.displayName())));
     return 0;
   }
 }

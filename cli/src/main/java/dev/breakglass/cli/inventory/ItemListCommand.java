@@ -23,20 +23,9 @@ public final class ItemListCommand implements Callable<Integer> {
     try (Ledger l = ledger.open()) {
       all = l.items();
     }
-    if (json.json) {
-      Out.json(spec.commandLine().getOut(), g -> {
-        g.writeStartArray();
-        for (Item i : all) {
-          Out.item(g, i);
-        }
-        g.writeEndArray();
-      });
-    } else {
-      Out.table(spec.commandLine().getOut(),
-          List.of("ITEM", "KIND", "SAFE", "STATE", "HOLDER", "SEAL", "IDENTITY", "LAST-REVIEWED"),
-          all.stream().map(i -> List.of(i.label(), i.kind().wireName(), i.safe(), i.checkedOut() ? "OUT" : "in",
-              Out.or(i.holder()), Out.or(i.seal()), Out.or(i.identity()), Out.ts(i.lastReviewed()))).toList());
-    }
+    Out.list(spec.commandLine().getOut(), json.json, all, Out::item, List.of("ITEM", "KIND", "SAFE", "STATE", "HOLDER", "SEAL", "IDENTITY", "LAST-REVIEWED"),
+        i -> List.of(i.label(), i.kind().wireName(), i.safe(), i.checkedOut() ? "OUT" : "in", Out.or(i.holder()),
+            Out.or(i.seal()), Out.or(i.identity()), Out.ts(i.lastReviewed())));
     return 0;
   }
 }

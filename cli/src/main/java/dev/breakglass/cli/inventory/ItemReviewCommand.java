@@ -1,5 +1,6 @@
 package dev.breakglass.cli.inventory;
 
+import dev.breakglass.cli.CustodianOptions;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.custody.ledger.Event;
 import dev.breakglass.custody.ledger.Ledger;
@@ -22,15 +23,10 @@ import picocli.CommandLine.Spec;
 public final class ItemReviewCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOptions ledger;
+  @Mixin CustodianOptions people;
 
   @Parameters(paramLabel = "ITEM", description = "The item's label.")
   String label;
-
-  @Option(names = "--by", required = true, paramLabel = "CUSTODIAN", description = "Who inspects it.")
-  String by;
-
-  @Option(names = "--witness", paramLabel = "CUSTODIAN", description = "A second custodian present.")
-  String witness;
 
   @Option(names = "--seal", paramLabel = "N", description = "The seal number read off the bag.")
   String seal;
@@ -43,7 +39,7 @@ public final class ItemReviewCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ReviewRequest r = Checked.of(() -> new ReviewRequest(label, by, Optional.ofNullable(witness),
+    ReviewRequest r = Checked.of(() -> new ReviewRequest(label, people.by(), people.witness(),
         Optional.ofNullable(seal), Optional.ofNullable(sealBroken), Optional.ofNullable(note)));
     try (Ledger l = ledger.open()) {
       Event e = l.review(r);

@@ -19,22 +19,12 @@ public final class SafeListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<Safe> safes;
+    List<Safe> all;
     try (Ledger l = ledger.open()) {
-      safes = l.safes();
+      all = l.safes();
     }
-    if (json.json) {
-      Out.json(spec.commandLine().getOut(), g -> {
-        g.writeStartArray();
-        for (Safe s : safes) {
-          Out.safe(g, s);
-        }
-        g.writeEndArray();
-      });
-    } else {
-      Out.table(spec.commandLine().getOut(), List.of("NAME", "TWO-PERSON", "LOCATION"),
-          safes.stream().map(s -> List.of(s.name(), s.twoPersonRule() ? "yes" : "no", s.location())).toList());
-    }
+    Out.list(spec.commandLine().getOut(), json.json, all, Out::safe, List.of("NAME", "TWO-PERSON", "LOCATION"),
+        s -> List.of(s.name(), s.twoPersonRule() ? "yes" : "no", s.location()));
     return 0;
   }
 }
