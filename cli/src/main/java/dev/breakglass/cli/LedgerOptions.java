@@ -24,6 +24,11 @@ public final class LedgerOptions {
     return home != null ? home : root().defaultHome();
   }
 
+  /** Opens the ledger for a command that only reads: nothing in the file changes. */
+  public Ledger openReadOnly() throws CustodyException {
+    return Ledger.openReadOnly(home(), root().clock());
+  }
+
   /** Opens the ledger as the operating-system user (migrations are recorded under that name). */
   public Ledger open() throws CustodyException {
     return Ledger.open(home(), root().operator(), root().clock());

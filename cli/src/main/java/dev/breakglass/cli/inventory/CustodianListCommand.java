@@ -20,7 +20,7 @@ public final class CustodianListCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Custodian> all;
-    try (Ledger l = ledger.open()) {
+    try (Ledger l = ledger.openReadOnly()) {
       all = l.custodians();
     }
     Out.list(spec.commandLine().getOut(), json.json, all, Out::custodian, List.of("NAME", "CONTACT"),

@@ -20,7 +20,7 @@ public final class IdentityListCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Identity> all;
-    try (Ledger l = ledger.open()) {
+    try (Ledger l = ledger.openReadOnly()) {
       all = l.identities();
     }
     Out.list(spec.commandLine().getOut(), json.json, all, Out::identity, List.of("KIND", "IDENTITY", "OBJECT-ID", "DISPLAY-NAME"),

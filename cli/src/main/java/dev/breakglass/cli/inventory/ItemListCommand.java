@@ -20,7 +20,7 @@ public final class ItemListCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Item> all;
-    try (Ledger l = ledger.open()) {
+    try (Ledger l = ledger.openReadOnly()) {
       all = l.items();
     }
     Out.list(spec.commandLine().getOut(), json.json, all, Out::item, List.of("ITEM", "KIND", "SAFE", "STATE", "HOLDER", "SEAL", "IDENTITY", "LAST-REVIEWED"),

@@ -29,7 +29,7 @@ public final class ItemShowCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Item item;
     List<Event> history = new ArrayList<>();
-    try (Ledger l = ledger.open()) {
+    try (Ledger l = ledger.openReadOnly()) {
       item = l.item(label);
       l.events(Optional.of(item.label()), Optional.empty(), history::add);
     }

@@ -20,7 +20,7 @@ public final class SafeListCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Safe> all;
-    try (Ledger l = ledger.open()) {
+    try (Ledger l = ledger.openReadOnly()) {
       all = l.safes();
     }
     Out.list(spec.commandLine().getOut(), json.json, all, Out::safe, List.of("NAME", "TWO-PERSON", "LOCATION"),

@@ -24,7 +24,7 @@ public final class LedgerExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    try (Ledger l = ledger.open()) {
+    try (Ledger l = ledger.openReadOnly()) {
       Optional<Head> head = l.head();
       // Only events up to the head read first: a write racing the export cannot slip past the head line.
       l.events(Optional.empty(), Optional.empty(), e -> {

@@ -17,7 +17,7 @@ public final class LedgerHeadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (Ledger l = ledger.open()) {
+    try (Ledger l = ledger.openReadOnly()) {
       spec.commandLine().getOut().println(l.head().map(Object::toString).orElse("-"));
     }
     return 0;

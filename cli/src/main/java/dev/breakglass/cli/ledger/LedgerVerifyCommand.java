@@ -39,12 +39,12 @@ public final class LedgerVerifyCommand implements Callable<Integer> {
       }
     }
     VerifyReport r;
-    try (Ledger l = ledger.open()) {
+    try (Ledger l = ledger.openReadOnly()) {
       r = l.verify(expected);
     }
     if (!r.ok()) {
-      spec.commandLine().getErr().printf("bg: error: ledger verification FAILED at event %d: %s%n",
-          r.firstBadSeq().orElse(0L), r.problem().get());
+      spec.commandLine().getErr().printf("bg: error: ledger verification FAILED%s: %s%n",
+          r.firstBadSeq().map(seq -> " at event " + seq).orElse(""), r.problem().get());
       spec.commandLine().getErr().flush();
       return ExitCodes.LEDGER_BAD;
     }

@@ -40,7 +40,7 @@ public final class LogCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Optional<Instant> from = since == null ? Optional.empty() : Optional.of(parse(since));
     List<Event> events = new ArrayList<>();
-    try (Ledger l = ledger.open()) {
+    try (Ledger l = ledger.openReadOnly()) {
       l.events(Optional.ofNullable(item), from, events::add);
     }
     if (json.json) {
@@ -58,10 +58,15 @@ public final class LogCommand implements Callable<Integer> {
   }
 
   static Instant parse(String text) throws UsageException {
+    Instant t;
     try {
-      return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
+      t = text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
     } catch (DateTimeParseException e) {
+      t = null;
+    }
+    if (t == null || t.isBefore(Instant.parse("0000-01-01T00:00:00Z")) || !t.isBefore(Instant.parse("9999-12-31T23:59:59Z"))) {
       throw new UsageException("--since '" + text + "' is not a date (2026-11-01) or an instant (2026-11-01T09:00:00Z)");
     }
+    return t;
   }
 }

@@ -25,7 +25,7 @@ public final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StatusReport s;
-    try (Ledger l = ledger.open()) {
+    try (Ledger l = ledger.openReadOnly()) {
       s = l.status();
     }
     PrintWriter out = spec.commandLine().getOut();

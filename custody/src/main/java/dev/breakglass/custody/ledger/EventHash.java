@@ -68,7 +68,11 @@ public final class EventHash {
     if (text == null || !TIMESTAMP.matcher(text).matches()) {
       throw new IllegalArgumentException("timestamp '" + text + "' is not of the form YYYY-MM-DDTHH:MM:SS.mmmZ");
     }
-    return Instant.parse(text);
+    try {
+      return Instant.parse(text);
+    } catch (java.time.DateTimeException e) {
+      throw new IllegalArgumentException("timestamp '" + text + "' is not a valid date and time", e);
+    }
   }
 
   /** Hashes the fields exactly as stored; {@code null} means absent. */

@@ -12,8 +12,8 @@ public record Head(long seq, String hash) {
   private static final Pattern FORM = Pattern.compile("^(\\d{1,18}):([0-9a-f]{64})$");
 
   public Head {
-    if (seq < 0) {
-      throw new IllegalArgumentException("head sequence must not be negative, got " + seq);
+    if (seq < 1) {
+      throw new IllegalArgumentException("head sequence must be 1 or more, got " + seq);
     }
     if (hash == null || !hash.matches("[0-9a-f]{64}")) {
       throw new IllegalArgumentException("head hash must be 64 lower-case hex digits, got '" + hash + "'");

@@ -43,8 +43,9 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Creates a home (0700) with a new ledger (0600) and a default {@code bg.conf} (0600). Refuses a
-   * home that already holds a ledger.
+   * Creates a home (0700) with a new ledger (0600) and a default {@code bg.conf} (0600). The home
+   * must be new or empty (only what an interrupted {@code init} left behind is tolerated): a
+   * directory that holds anything else is refused rather than having its mode changed.
    *
    * @param actor who initialises it (recorded in the first event)
    */
@@ -56,8 +57,25 @@ public final class Ledger implements AutoCloseable {
           "a ledger already exists at " + db + "; nothing was changed");
     }
     try {
+      if (Files.isDirectory(home)) {
+        List<String> foreign = new ArrayList<>();
+        try (var entries = Files.list(home)) {
+          entries.map(p -> p.getFileName().toString()).filter(n -> !leftOverByInit(n)).sorted().forEach(foreign::add);
+        }
+        if (!foreign.isEmpty()) {
+          throw new CustodyException(Reason.REFUSED, home + " is not empty (" + String.join(", ",
+              foreign.subList(0, Math.min(3, foreign.size()))) + (foreign.size() > 3 ? ", …" : "")
+              + "): give --home a new or empty directory");
+        }
+      }
       Files.createDirectories(home);
       Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+      try (var entries = Files.list(home)) {
+        for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(SqliteLedgerStore.TEMP_PREFIX))
+            .toList()) {
+          Files.deleteIfExists(p); // a ledger an interrupted init was still building
+        }
+      }
       Path conf = home.resolve(KitConfig.FILE_NAME);
       if (!Files.exists(conf)) {
         Files.createFile(conf, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -75,16 +93,34 @@ public final class Ledger implements AutoCloseable {
     return new Ledger(home, config, store, clock);
   }
 
+  private static boolean leftOverByInit(String name) {
+    return name.equals(KitConfig.FILE_NAME) || name.startsWith(SqliteLedgerStore.TEMP_PREFIX);
+  }
+
   /** Opens the ledger of an initialised home, migrating an older schema (recorded as an event). */
   public static Ledger open(Path home, String actor, Clock clock) throws CustodyException {
-    Path db = home.resolve(LEDGER_FILE);
-    if (!Files.isRegularFile(db)) {
+    KitConfig config = configOf(home);
+    SqliteLedgerStore store = SqliteLedgerStore.open(home.resolve(LEDGER_FILE), config.busyTimeout(), actor,
+        clock.instant());
+    return new Ledger(home, config, store, clock);
+  }
+
+  /**
+   * Opens the ledger of an initialised home without writing anything to it, for commands that only
+   * read (status, log, verify, export); works on a copy the caller cannot write.
+   */
+  public static Ledger openReadOnly(Path home, Clock clock) throws CustodyException {
+    KitConfig config = configOf(home);
+    SqliteLedgerStore store = SqliteLedgerStore.openReadOnly(home.resolve(LEDGER_FILE), config.busyTimeout());
+    return new Ledger(home, config, store, clock);
+  }
+
+  private static KitConfig configOf(Path home) throws CustodyException {
+    if (!Files.isRegularFile(home.resolve(LEDGER_FILE))) {
       throw new CustodyException(Reason.NOT_INITIALIZED,
           "no ledger in " + home + ": run 'bg init' first, or point --home at an existing home");
     }
-    KitConfig config = KitConfig.load(home.resolve(KitConfig.FILE_NAME));
-    SqliteLedgerStore store = SqliteLedgerStore.open(db, config.busyTimeout(), actor, clock.instant());
-    return new Ledger(home, config, store, clock);
+    return KitConfig.load(home.resolve(KitConfig.FILE_NAME));
   }
 
   public Path home() {
@@ -193,6 +229,10 @@ public final class Ledger implements AutoCloseable {
             + "' is not checked out; nothing to check in");
       }
       People p = people(item, r.by(), r.witness());
+      if (r.newSeal().isPresent() && r.newSeal().equals(item.seal())) {
+        throw new CustodyException(Reason.REFUSED, "new seal '" + r.newSeal().get() + "' is the seal the item"
+            + " came out of: put it in a new tamper-evident bag and give that bag's number");
+      }
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("safe", item.safe());
       d.put("heldBy", item.holder());
@@ -345,16 +385,21 @@ public final class Ledger implements AutoCloseable {
       Long[] badSeq = {null};
       String[] problem = {null};
       String[] expectedHashSeen = {null};
-      store.rawEvents(1, e -> {
+      store.rawEvents(e -> {
         count[0]++;
         if (problem[0] != null) {
           return;
         }
-        if (e.seq() != lastSeq[0] + 1) {
+        if (e.seq() > lastSeq[0] + 1) {
           badSeq[0] = lastSeq[0] + 1;
-          problem[0] = e.seq() > lastSeq[0] + 1
-              ? "event " + (lastSeq[0] + 1) + " is missing: the sequence jumps from " + lastSeq[0] + " to " + e.seq()
-              : "event " + e.seq() + " is out of order after event " + lastSeq[0];
+          problem[0] = "event " + (lastSeq[0] + 1) + " is missing: the sequence jumps from " + lastSeq[0] + " to "
+              + e.seq();
+        } else if (e.seq() <= lastSeq[0]) {
+          badSeq[0] = e.seq();
+          problem[0] = "event " + e.seq() + " has no place in the chain: sequence numbers start at 1 and rise by one";
+        } else if (!validTimestamp(e.ts())) {
+          badSeq[0] = e.seq();
+          problem[0] = "event " + e.seq() + " has a malformed timestamp '" + e.ts() + "'";
         } else if (!lastHash[0].equals(e.prevHash())) {
           badSeq[0] = e.seq();
           problem[0] = "event " + e.seq() + " does not link to event " + lastSeq[0]
@@ -376,7 +421,8 @@ public final class Ledger implements AutoCloseable {
       if (problem[0] == null) {
         Optional<String> diff = store.projectionDiff();
         if (diff.isPresent()) {
-          problem[0] = "the inventory was edited outside the ledger: " + diff.get();
+          problem[0] = diff.get().startsWith("the schema")
+              ? diff.get() : "the inventory was edited outside the ledger: " + diff.get();
         }
       }
       if (problem[0] == null && expected.isPresent()) {
@@ -397,6 +443,15 @@ public final class Ledger implements AutoCloseable {
       return new VerifyReport(count[0], head, Optional.ofNullable(badSeq[0]), Optional.ofNullable(problem[0]),
           expected.isPresent());
     });
+  }
+
+  private static boolean validTimestamp(String ts) {
+    try {
+      EventHash.parseTimestamp(ts);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   @Override

@@ -3,9 +3,12 @@ package dev.breakglass.custody.ledger;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** A small, realistic inventory shared by the ledger tests. */
@@ -39,15 +42,25 @@ public final class Fixture {
         Optional.empty(), Optional.empty());
   }
 
-  /** Plain SQL on the ledger file, as an attacker with file access would use it. */
+  /**
+   * Plain SQL on the ledger file, as a careful attacker with file access would use it: drops the
+   * append-only triggers, runs {@code sql}, and puts the triggers back exactly as they were.
+   */
   public static void attack(Path home, String... sql) throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve(Ledger.LEDGER_FILE));
         Statement s = c.createStatement()) {
-      s.executeUpdate("DROP TRIGGER IF EXISTS events_no_update");
-      s.executeUpdate("DROP TRIGGER IF EXISTS events_no_delete");
-      s.executeUpdate("DROP TRIGGER IF EXISTS events_extend_chain");
+      List<String> triggers = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'")) {
+        while (rs.next()) {
+          triggers.add(rs.getString(2));
+          s.getConnection().createStatement().executeUpdate("DROP TRIGGER " + rs.getString(1));
+        }
+      }
       for (String q : sql) {
         s.executeUpdate(q);
+      }
+      for (String t : triggers) {
+        s.executeUpdate(t);
       }
     }
   }

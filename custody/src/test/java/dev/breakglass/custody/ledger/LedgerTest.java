@@ -183,6 +183,39 @@ class LedgerTest {
   }
 
   @Test
+  void names_refuseInvisibleCharactersSoOnePersonCannotBeTwo() throws Exception {
+    try (Ledger l = populated()) {
+      for (String lookAlike : new String[] {"Alice\u200b", "Al\u202eice", "Ali\u2028ce", "Alice\u009b", "Ali\u1680ce"}) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new Custodian(lookAlike, "x"));
+        assertTrue(e.getMessage().contains("invisible or control character"), e.getMessage());
+      }
+      // NFKC: a full-width spelling is the same name, and so a duplicate.
+      refused(Reason.DUPLICATE, () -> l.addCustodian(new Custodian("\uff21lice", "x"), "admin"));
+      assertEquals("custodian and witness must be two different people ('Alice' was given for both)",
+          refused(Reason.REFUSED, () -> l.checkout(checkout("bg1-key", "Alice", "\uff21LICE", "SEAL-1"))).getMessage());
+    }
+  }
+
+  @Test
+  void optionalValues_givenEmptyAreRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new CheckoutRequest("bg1-key", "Alice", Optional.of("Bob"), "lockout", Optional.empty(),
+            Optional.of("SEAL-1"), Optional.of(" ")));
+    assertEquals("seal-broken reason must not be empty when given", e.getMessage());
+  }
+
+  @Test
+  void checkin_refusesTheOldSealNumber() throws Exception {
+    try (Ledger l = populated()) {
+      l.checkout(checkout("bg1-key", "Alice", "Bob", "SEAL-1"));
+      assertEquals("new seal 'SEAL-1' is the seal the item came out of: put it in a new tamper-evident bag and give"
+          + " that bag's number",
+          refused(Reason.REFUSED, () -> l.checkin(checkin("bg1-key", "Alice", "Bob", "SEAL-1"))).getMessage());
+    }
+  }
+
+  @Test
   void addItem_refusesDuplicatesAndUnknownReferences() throws Exception {
     try (Ledger l = populated()) {
       assertEquals("a item named 'BG1-key' already exists (names ignore case): see 'bg item list'",
@@ -253,9 +286,9 @@ class LedgerTest {
   @Test
   void verify_namesSwappedEvents() throws Exception {
     VerifyReport r = tamperAndVerify(Optional.empty(),
-        "UPDATE events SET seq = -5 WHERE seq = 5",
+        "UPDATE events SET seq = 1000000 WHERE seq = 5",
         "UPDATE events SET seq = 5 WHERE seq = 6",
-        "UPDATE events SET seq = 6 WHERE seq = -5");
+        "UPDATE events SET seq = 6 WHERE seq = 1000000");
     assertEquals(Optional.of(5L), r.firstBadSeq());
   }
 
@@ -272,6 +305,61 @@ class LedgerTest {
       VerifyReport r = l.verify(Optional.empty());
       assertEquals(Optional.of(10L), r.firstBadSeq());
       assertEquals("event 10 does not match its hash: it was changed after it was written", r.problem().get());
+    }
+  }
+
+  @Test
+  void verify_findsForgedEventBeforeTheFirst() throws Exception {
+    Head head;
+    try (Ledger l = populated()) {
+      head = l.head().orElseThrow();
+    }
+    // Sequence 0 would sort before the chain; the CHECK constraint has to go for it too.
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("ledger.db"));
+        Statement s = c.createStatement()) {
+      s.executeUpdate("PRAGMA writable_schema = ON");
+      s.executeUpdate("UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (seq >= 1)', '') WHERE name = 'events'");
+    }
+    Fixture.attack(home, "INSERT INTO events VALUES (0, '2026-11-25T08:00:00.000Z', 'custodian-added', 'root', NULL,"
+        + " NULL, NULL, NULL, '{\"custodian\":\"Mallory\",\"contact\":\"x\"}', 'x', 'forged')",
+        "INSERT INTO custodians VALUES ('Mallory', 'x', 0)");
+    try (Ledger l = Ledger.open(home, "admin", clock)) {
+      VerifyReport r = l.verify(Optional.of(head));
+      assertFalse(r.ok());
+      assertEquals(Optional.of(0L), r.firstBadSeq());
+    }
+  }
+
+  @Test
+  void verify_findsDroppedAppendOnlyTrigger() throws Exception {
+    populated().close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("ledger.db"));
+        Statement s = c.createStatement()) {
+      s.executeUpdate("DROP TRIGGER events_no_delete");
+    }
+    try (Ledger l = Ledger.open(home, "admin", clock)) {
+      assertEquals("the schema was altered: trigger 'events_no_delete' is missing or changed",
+          l.verify(Optional.empty()).problem().orElseThrow());
+    }
+  }
+
+  @Test
+  void verify_findsMalformedTimestampWithoutCrashing() throws Exception {
+    populated().close();
+    // A timestamp of the right shape but no real date, with the hash recomputed to match.
+    String ts = "2026-13-45T99:99:99.999Z";
+    String details = "{\"safe\":\"x\",\"location\":\"y\",\"twoPersonRule\":false}";
+    try (Ledger l = Ledger.open(home, "admin", clock)) {
+      Head h = l.head().orElseThrow();
+      String hash = EventHash.compute(h.seq() + 1, ts, "safe-added", "admin", null, null, null, null, details,
+          h.hash());
+      l.close();
+      Fixture.attack(home, "INSERT INTO events VALUES (" + (h.seq() + 1) + ", '" + ts + "', 'safe-added', 'admin',"
+          + " NULL, NULL, NULL, NULL, '" + details + "', '" + h.hash() + "', '" + hash + "')");
+    }
+    try (Ledger l = Ledger.open(home, "admin", clock)) {
+      VerifyReport r = l.verify(Optional.empty());
+      assertEquals("event 10 has a malformed timestamp '" + ts + "'", r.problem().orElseThrow());
     }
   }
 
@@ -317,9 +405,111 @@ class LedgerTest {
         Statement s = c.createStatement()) {
       s.executeUpdate("CREATE TABLE t (x)");
     }
+    byte[] before = Files.readAllBytes(home.resolve("ledger.db"));
     CustodyException e = refused(Reason.CORRUPT, () -> Ledger.open(home, "admin", clock));
     assertTrue(e.getMessage().endsWith("is a SQLite database but not a BreakGlass ledger (application id 0);"
         + " point --home at the right home, or run 'bg init' in an empty one"), e.getMessage());
+    refused(Reason.CORRUPT, () -> Ledger.openReadOnly(home, clock));
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(home.resolve("ledger.db"))), "left untouched");
+    assertFalse(Files.exists(home.resolve("ledger.db-wal")));
+  }
+
+  @Test
+  void open_leavesAnEmptyFileEmpty() throws Exception {
+    Files.createDirectories(home);
+    Files.createFile(home.resolve("ledger.db"));
+    refused(Reason.CORRUPT, () -> Ledger.open(home, "admin", clock));
+    assertEquals(0, Files.size(home.resolve("ledger.db")));
+  }
+
+  @Test
+  void init_refusesNonEmptyDirectoryAndKeepsItsMode() throws Exception {
+    Files.createDirectories(home, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    Files.writeString(home.resolve("notes.txt"), "mine");
+    CustodyException e = refused(Reason.REFUSED, () -> Ledger.init(home, "admin", clock));
+    assertEquals(home + " is not empty (notes.txt): give --home a new or empty directory", e.getMessage());
+    assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(home)));
+  }
+
+  @Test
+  void init_recoversFromAnInterruptedInit() throws Exception {
+    Files.createDirectories(home);
+    Files.writeString(home.resolve("bg.conf"), "review.interval-days = 30\n");
+    Files.write(home.resolve(".ledger-123.db.tmp"), new byte[4096]); // what a killed init leaves
+    try (Ledger l = Ledger.init(home, "admin", clock)) {
+      assertTrue(l.verify(Optional.empty()).ok());
+      assertEquals(Duration.ofDays(30), l.config().reviewInterval());
+    }
+    try (var entries = Files.list(home)) {
+      assertEquals(List.of("bg.conf", "ledger.db"),
+          entries.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("ledger.db-")).sorted().toList());
+    }
+  }
+
+  @Test
+  void openReadOnly_readsAndVerifiesWithoutWriting() throws Exception {
+    populated().close();
+    byte[] before = Files.readAllBytes(home.resolve("ledger.db"));
+    try (Ledger l = Ledger.openReadOnly(home, clock)) {
+      assertTrue(l.verify(Optional.empty()).ok());
+      assertEquals(2, l.items().size());
+      CustodyException e = refused(Reason.IO, () -> l.checkout(checkout("bg1-key", "Alice", "Bob", "SEAL-1")));
+      assertTrue(e.getMessage().contains("readonly"), e.getMessage());
+    }
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(home.resolve("ledger.db"))));
+  }
+
+  @Test
+  void writesUnderContention_reportExactlyWhatWasWritten() throws Exception {
+    populated().close();
+    Files.writeString(home.resolve("bg.conf"), "ledger.busy-timeout-ms = 0\n");
+    for (int i = 0; i < 3; i++) {
+      try (Ledger l = Ledger.open(home, "admin", clock)) {
+        l.addItem(new NewItem("item-" + i, ItemKind.OTHER, Optional.empty(), Optional.empty(), "branch-safe",
+            Optional.empty()), "admin");
+      }
+    }
+    long before;
+    try (Ledger l = Ledger.open(home, "admin", clock)) {
+      before = l.head().orElseThrow().seq();
+    }
+    java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < 3; i++) {
+      String item = "item-" + i;
+      threads.add(new Thread(() -> {
+        try (Ledger l = Ledger.open(home, "t", java.time.Clock.systemUTC())) {
+          boolean out = false;
+          for (int n = 0; n < 150; n++) {
+            try {
+              if (out) {
+                l.checkin(checkin(item, "Carol", null, null));
+              } else {
+                l.checkout(checkout(item, "Carol", null, null));
+              }
+              out = !out;
+              ok.incrementAndGet();
+            } catch (CustodyException e) {
+              if (e.reason() != Reason.BUSY) {
+                throw e; // a committed write reported as failed shows up here as "already checked out"
+              }
+            }
+          }
+        } catch (Throwable t) {
+          failures.add(t);
+        }
+      }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertEquals(List.of(), failures);
+    try (Ledger l = Ledger.open(home, "admin", clock)) {
+      assertEquals(before + ok.get(), l.head().orElseThrow().seq(), "every reported success, and only those");
+      assertTrue(l.verify(Optional.empty()).ok());
+    }
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.util.Optional;
  *   <li>{@code checkout HOME ITEM BY WITNESS SEAL START_MILLIS}: waits until the wall clock reaches
  *       START_MILLIS (so that two workers race), checks out once, prints {@code OK SEQ} or {@code
  *       REFUSED message} and exits 0 or 1.
+ *   <li>{@code init HOME}: prints {@code starting}, initialises HOME, prints {@code done}.
  *   <li>{@code churn HOME}: checks spare-envelope out and in until killed; prints {@code started}
  *       after its first commit.
  * </ul>
@@ -35,6 +36,11 @@ public final class LedgerWorker {
         System.out.println("REFUSED " + e.reason() + " " + e.getMessage());
         System.exit(1);
       }
+    } else if (args[0].equals("init")) {
+      System.out.println("starting");
+      System.out.flush();
+      Ledger.init(home, "worker", Clock.systemUTC()).close();
+      System.out.println("done");
     } else if (args[0].equals("churn")) {
       try (Ledger l = Ledger.open(home, "worker", Clock.systemUTC())) {
         boolean started = false;

@@ -66,6 +66,48 @@ class MultiProcessLedgerIT {
   }
 
   @Test
+  void verify_isConsistentWhileAnotherProcessWrites() throws Exception {
+    try (Ledger l = Ledger.init(home, "admin", Clock.systemUTC())) {
+      Fixture.populate(l);
+    }
+    Process p = worker("churn", home.toString()).start();
+    try {
+      BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("started", r.readLine());
+      for (int i = 0; i < 20; i++) {
+        try (Ledger l = Ledger.openReadOnly(home, Clock.systemUTC())) {
+          VerifyReport v = l.verify(Optional.empty());
+          assertTrue(v.ok(), "run " + i + ": " + v.problem().orElse(""));
+          assertEquals(v.events(), v.head().orElseThrow().seq(), "count and head from one snapshot");
+        }
+      }
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void initKilledAtAnyPoint_leavesAHomeThatInitOrOpenAccepts() throws Exception {
+    for (int round = 0; round < 8; round++) {
+      Path h = home.resolve("h" + round);
+      Process p = worker("init", h.toString()).start();
+      BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("starting", r.readLine());
+      Thread.sleep(15L * round); // from before the home exists to after init finished
+      p.destroyForcibly();
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+      if (java.nio.file.Files.exists(h.resolve(Ledger.LEDGER_FILE))) {
+        try (Ledger l = Ledger.open(h, "admin", Clock.systemUTC())) {
+          assertTrue(l.verify(Optional.empty()).ok(), "round " + round);
+        }
+      } else {
+        Ledger.init(h, "admin", Clock.systemUTC()).close(); // no ledger: init again simply works
+      }
+    }
+  }
+
+  @Test
   void writerKilledMidWrite_leavesLedgerThatOpensAndVerifies() throws Exception {
     try (Ledger l = Ledger.init(home, "admin", Clock.systemUTC())) {
       Fixture.populate(l);

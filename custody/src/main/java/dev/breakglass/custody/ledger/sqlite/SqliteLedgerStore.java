@@ -17,9 +17,11 @@ import dev.breakglass.custody.ledger.Safe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -60,14 +62,15 @@ public final class SqliteLedgerStore implements AutoCloseable {
   private static final String EVENT_COLUMNS =
       "seq, ts, type, actor, witness, item, reason, ticket, details, prev_hash, hash";
   private static final String ALL_EVENTS = "SELECT " + EVENT_COLUMNS + " FROM events ORDER BY seq";
-  private static final String EVENTS_FROM =
-      "SELECT " + EVENT_COLUMNS + " FROM events WHERE seq >= ? ORDER BY seq";
   private static final String EVENT_BY_SEQ = "SELECT " + EVENT_COLUMNS + " FROM events WHERE seq = ?";
   private static final String EVENTS_FILTERED =
       "SELECT " + EVENT_COLUMNS + " FROM events"
           + " WHERE (?1 IS NULL OR item = ?1 COLLATE NOCASE) AND (?2 IS NULL OR ts >= ?2)"
           + " ORDER BY seq";
   private static final String COUNT_EVENTS = "SELECT COUNT(*) FROM events";
+  private static final String SCHEMA =
+      "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+          + " ORDER BY type, name";
 
   private static final String INSERT_SAFE =
       "INSERT INTO safes (name, location, two_person, added_seq) VALUES (?, ?, ?, ?)";
@@ -111,53 +114,108 @@ public final class SqliteLedgerStore implements AutoCloseable {
   // --- opening ----------------------------------------------------------------------------------
 
   /**
-   * Creates a new ledger file (0600) and its schema, and appends the first event. Fails if the
-   * file exists.
+   * Creates a new ledger at {@code file} and appends its first event. The ledger is built in a
+   * temporary file (0600) beside it and linked into place only when complete, so that a process
+   * killed during {@code init} leaves either no ledger or a whole one. Fails if {@code file} exists.
    */
   public static SqliteLedgerStore create(Path file, Duration busyTimeout, EventDraft first, Instant now)
       throws CustodyException {
+    Path dir = file.toAbsolutePath().getParent();
+    Path tmp;
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      tmp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new CustodyException(Reason.IO, "cannot create a file in " + dir + ": " + e.getMessage(), e);
+    }
+    try {
+      try (SqliteLedgerStore building = connect(tmp, busyTimeout, MIGRATIONS, false)) {
+        building.write(() -> {
+          building.migrate(0);
+          building.append(first, now);
+          return null;
+        });
+        building.pragma("PRAGMA journal_mode = WAL"); // persistent: every later connection uses WAL
+      }
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      try {
+        Files.createLink(file, tmp); // atomic, and never replaces an existing ledger
+      } catch (UnsupportedOperationException e) {
+        Files.move(tmp, file); // file systems without hard links: refuses an existing target too
+      }
+      fsyncDirectory(dir);
     } catch (FileAlreadyExistsException e) {
       throw new CustodyException(Reason.ALREADY_INITIALIZED,
           "a ledger already exists at " + file + "; nothing was changed");
-    } catch (IOException | UnsupportedOperationException e) {
+    } catch (IOException e) {
       throw new CustodyException(Reason.IO, "cannot create " + file + ": " + e.getMessage(), e);
+    } catch (SQLException e) {
+      throw translate(file, "create", e);
+    } finally {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // a leftover temporary file is harmless; init removes old ones
+      }
     }
-    SqliteLedgerStore store = connect(file, busyTimeout, MIGRATIONS);
-    try {
-      store.write(() -> {
-        store.migrate(0);
-        store.append(first, now);
-        return null;
-      });
-      return store;
-    } catch (CustodyException | RuntimeException e) {
-      store.close();
-      throw e;
+    return open(file, busyTimeout, "bg", now, MIGRATIONS, false);
+  }
+
+  /** Name parts of the temporary file {@link #create} builds a ledger in. */
+  public static final String TEMP_PREFIX = ".ledger-";
+
+  public static final String TEMP_SUFFIX = ".db.tmp";
+
+  private static void fsyncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException ignored) {
+      // some file systems cannot sync a directory; the link is still atomic
     }
   }
 
-  /** Opens an existing ledger, checks that it is one, and brings an older schema up to date. */
+  /** Opens an existing ledger for reading and writing, bringing an older schema up to date. */
   public static SqliteLedgerStore open(Path file, Duration busyTimeout, String actor, Instant now)
       throws CustodyException {
-    return open(file, busyTimeout, actor, now, MIGRATIONS);
+    return open(file, busyTimeout, actor, now, MIGRATIONS, false);
+  }
+
+  /**
+   * Opens an existing ledger read-only: nothing in the file changes, and a copy the caller cannot
+   * write (an auditor's, a backup) can be read and verified. A ledger with an older schema is
+   * refused, since bringing it up to date means writing.
+   */
+  public static SqliteLedgerStore openReadOnly(Path file, Duration busyTimeout) throws CustodyException {
+    return open(file, busyTimeout, "bg", Instant.EPOCH, MIGRATIONS, true);
   }
 
   /** {@link #open} with a given migration list; tests use it to exercise an upgrade. */
   static SqliteLedgerStore open(Path file, Duration busyTimeout, String actor, Instant now, List<String> migrations)
       throws CustodyException {
+    return open(file, busyTimeout, actor, now, migrations, false);
+  }
+
+  private static SqliteLedgerStore open(Path file, Duration busyTimeout, String actor, Instant now,
+      List<String> migrations, boolean readOnly) throws CustodyException {
     if (!Files.isRegularFile(file)) {
       throw new CustodyException(Reason.NOT_INITIALIZED,
           "no ledger at " + file + ": run 'bg init' first, or point --home at an existing home");
     }
-    SqliteLedgerStore store = connect(file, busyTimeout, migrations);
+    SqliteLedgerStore store = connect(file, busyTimeout, migrations, readOnly);
     try {
+      // Identity and version are read before anything could write: a foreign file stays untouched.
       int version = store.checkIdentity();
       if (version > migrations.size()) {
         throw new CustodyException(Reason.SCHEMA_TOO_NEW,
             file + " has ledger schema version " + version + ", newer than this bg supports ("
                 + migrations.size() + "): upgrade bg; the ledger was not changed");
+      }
+      if (version < migrations.size() && readOnly) {
+        throw new CustodyException(Reason.REFUSED, file + " has ledger schema version " + version
+            + " and needs an upgrade to " + migrations.size() + ", which writes: run a command that"
+            + " changes the ledger (e.g. 'bg custodian add') with write access first");
       }
       if (version < migrations.size()) {
         store.write(() -> {
@@ -180,22 +238,33 @@ public final class SqliteLedgerStore implements AutoCloseable {
     }
   }
 
-  private static SqliteLedgerStore connect(Path file, Duration busyTimeout, List<String> migrations)
-      throws CustodyException {
+  private static SqliteLedgerStore connect(Path file, Duration busyTimeout, List<String> migrations,
+      boolean readOnly) throws CustodyException {
     SQLiteConfig config = new SQLiteConfig();
     config.resetOpenMode(SQLiteOpenMode.CREATE); // never create a file behind the caller's back
-    config.setOpenMode(SQLiteOpenMode.READWRITE);
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    if (readOnly) {
+      config.resetOpenMode(SQLiteOpenMode.READWRITE);
+      config.setOpenMode(SQLiteOpenMode.READONLY);
+    } else {
+      config.setOpenMode(SQLiteOpenMode.READWRITE);
+    }
+    // No journal-mode pragma here: it would write to a file not yet known to be a ledger. Ledgers
+    // are created in WAL mode, which the file itself remembers.
     // FULL: a commit that returned is on disk, even after power loss. Custody records outrank speed.
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.enforceForeignKeys(true);
     config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
-    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     try {
       Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
       return new SqliteLedgerStore(file, c, migrations);
     } catch (SQLException e) {
       throw translate(file, "open", e);
+    }
+  }
+
+  private void pragma(String sql) throws SQLException {
+    try (Statement s = conn.createStatement()) {
+      s.execute(sql);
     }
   }
 
@@ -254,44 +323,53 @@ public final class SqliteLedgerStore implements AutoCloseable {
 
   /**
    * Runs {@code work} in one {@code BEGIN IMMEDIATE} transaction: all of it is written, or none of
-   * it (a refused rule, an error, or a killed process leaves the ledger as it was).
+   * it (a refused rule, an error, or a killed process leaves the ledger as it was). The statements
+   * are issued by hand rather than through JDBC's auto-commit switch, because sqlite-jdbc begins
+   * the next transaction inside {@code commit()}: a failure there would report a committed write
+   * as failed.
    */
   public <T> T write(Work<T> work) throws CustodyException {
+    return transaction("BEGIN IMMEDIATE", "write", work);
+  }
+
+  /**
+   * Runs read-only work in one read transaction, so that everything it reads is one consistent
+   * state of the ledger even while other processes write.
+   */
+  public <T> T read(Work<T> work) throws CustodyException {
+    return transaction("BEGIN", "read", work);
+  }
+
+  private <T> T transaction(String begin, String what, Work<T> work) throws CustodyException {
     try {
-      // sqlite-jdbc issues BEGIN IMMEDIATE here: the write lock is taken before any rule is read.
-      conn.setAutoCommit(false);
-      T result = work.run();
-      conn.commit();
-      return result;
+      pragma(begin);
+    } catch (SQLException e) {
+      throw translate(file, what, e);
+    }
+    T result;
+    try {
+      result = work.run();
     } catch (SQLException e) {
       rollbackQuietly();
-      throw translate(file, "write", e);
+      throw translate(file, what, e);
     } catch (CustodyException | RuntimeException e) {
       rollbackQuietly();
       throw e;
-    } finally {
-      try {
-        conn.setAutoCommit(true);
-      } catch (SQLException ignored) {
-        // the connection is unusable; close() will report nothing more useful
-      }
     }
-  }
-
-  /** Runs read-only work; SQL errors become operator-facing errors. */
-  public <T> T read(Work<T> work) throws CustodyException {
     try {
-      return work.run();
+      pragma("COMMIT");
     } catch (SQLException e) {
-      throw translate(file, "read", e);
+      rollbackQuietly(); // COMMIT failed, so nothing was written
+      throw translate(file, what, e);
     }
+    return result;
   }
 
   private void rollbackQuietly() {
     try {
-      conn.rollback();
+      pragma("ROLLBACK");
     } catch (SQLException ignored) {
-      // nothing was committed; SQLite rolls back an open transaction when the connection closes
+      // no transaction was open; SQLite rolls back an open one when the connection closes
     }
   }
 
@@ -551,11 +629,13 @@ public final class SqliteLedgerStore implements AutoCloseable {
     }
   }
 
-  /** Streams every event as stored, oldest first, without interpreting any field. */
-  public void rawEvents(long fromSeq, Consumer<RawEvent> sink) throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement(EVENTS_FROM)) {
-      ps.setLong(1, fromSeq);
-      try (ResultSet rs = ps.executeQuery()) {
+  /**
+   * Streams every row of the events table as stored, in sequence order, without interpreting any
+   * field: whatever rows exist, including ones no append would write (sequence 0 or below).
+   */
+  public void rawEvents(Consumer<RawEvent> sink) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(ALL_EVENTS); ResultSet rs = ps.executeQuery()) {
+      {
         while (rs.next()) {
           sink.accept(new RawEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
               rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
@@ -566,9 +646,10 @@ public final class SqliteLedgerStore implements AutoCloseable {
   }
 
   /**
-   * Rebuilds the projection from the events in a private in-memory database and compares it,
-   * table by table, with the stored one. Returns the first difference, if any. Call only on a
-   * chain that verified: the rebuild trusts the events.
+   * Builds the schema and the projection afresh in a private in-memory database, from the
+   * migrations and the events, and compares both with the stored ones: the schema object by object
+   * (a dropped append-only trigger, an added one), then the inventory table by table. Returns the
+   * first difference, if any. Call only on a chain that verified: the rebuild trusts the events.
    */
   public Optional<String> projectionDiff() throws SQLException, CustodyException {
     try (Connection mem = new SQLiteConfig().createConnection("jdbc:sqlite::memory:");
@@ -577,6 +658,11 @@ public final class SqliteLedgerStore implements AutoCloseable {
         for (String m : migrations) {
           s.executeUpdate(resource(m));
         }
+      }
+      List<List<Object>> schema = rows(conn, SCHEMA);
+      List<List<Object>> expected = rows(mem, SCHEMA);
+      if (!schema.equals(expected)) {
+        return Optional.of(schemaDifference(schema, expected));
       }
       mem.setAutoCommit(false);
       List<String> failure = new ArrayList<>();
@@ -621,6 +707,20 @@ public final class SqliteLedgerStore implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  private static String schemaDifference(List<List<Object>> actual, List<List<Object>> expected) {
+    for (List<Object> e : expected) {
+      if (!actual.contains(e)) {
+        return "the schema was altered: " + e.get(0) + " '" + e.get(1) + "' is missing or changed";
+      }
+    }
+    for (List<Object> a : actual) {
+      if (!expected.contains(a)) {
+        return "the schema was altered: " + a.get(0) + " '" + a.get(1) + "' does not belong to a ledger";
+      }
+    }
+    return "the schema was altered";
   }
 
   private static String describe(String table, List<List<Object>> stored, List<List<Object>> rebuilt) {

@@ -5,7 +5,7 @@
 -- appends the event, and recomputed by `bg ledger verify`.
 
 CREATE TABLE events (
-  seq       INTEGER PRIMARY KEY,   -- 1, 2, 3 … without gaps (trigger events_extend_chain)
+  seq       INTEGER PRIMARY KEY CHECK (seq >= 1), -- 1, 2, 3 … without gaps (events_extend_chain)
   ts        TEXT    NOT NULL,      -- UTC 'YYYY-MM-DDTHH:MM:SS.mmmZ', hashed as this text
   type      TEXT    NOT NULL,      -- e.g. 'item-checked-out'
   actor     TEXT,                  -- custodian (custody events) or operator (inventory events)
