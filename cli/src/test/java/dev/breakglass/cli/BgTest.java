@@ -197,6 +197,28 @@ class BgTest {
   }
 
   @Test
+  void editedInventory_failsVerifyWithoutNamingAnEvent() throws Exception {
+    setUpInventory();
+    Fixture.attack(home, "UPDATE items SET seal = 'TB-9' WHERE label = 'bg1-key'");
+    Run r = bg("ledger", "verify");
+    assertEquals(3, r.code());
+    assertTrue(r.err().startsWith("bg: error: ledger verification FAILED: the inventory was edited outside the"
+        + " ledger: table 'items' does not match its events at 'bg1-key'"), r.err());
+  }
+
+  @Test
+  void readingCommands_leaveTheLedgerFileAsItWas() throws Exception {
+    setUpInventory();
+    byte[] before = Files.readAllBytes(home.resolve("ledger.db"));
+    for (String[] args : List.of(new String[] {"status"}, new String[] {"log"}, new String[] {"item", "list"},
+        new String[] {"item", "show", "bg1-key"}, new String[] {"ledger", "verify"}, new String[] {"ledger", "head"},
+        new String[] {"ledger", "export"}, new String[] {"safe", "list", "--json"})) {
+      ok(args);
+    }
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(home.resolve("ledger.db"))));
+  }
+
+  @Test
   void corruptOrForeignLedger_isRefused() throws Exception {
     Files.createDirectories(home);
     Files.write(home.resolve("ledger.db"), new byte[8192]);

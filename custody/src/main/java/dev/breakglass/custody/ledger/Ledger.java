@@ -282,9 +282,9 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * A sealed item's seal must be confirmed by reading the bag; the number on record is never shown
-   * in the error, so that it cannot be copied instead of read. {@code --seal-broken} records why a
-   * seal cannot be confirmed.
+   * A sealed item's seal must be confirmed by reading the bag; a refusal does not echo the number on
+   * record, so that a retry is a second reading rather than a copy of the error. {@code
+   * --seal-broken} records why a seal cannot be confirmed.
    */
   private static void sealCheck(Item item, Optional<String> seen, Optional<String> broken, String flag,
       Map<String, Object> d) throws CustodyException {
