@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bg",
     mixinStandardHelpOptions = true,
+    // Every subcommand inherits --help and --version.
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = VersionProvider.class,
     description = "Keeps Microsoft Entra ID break-glass credentials in verifiable custody.",
     synopsisSubcommandLabel = "COMMAND",
@@ -152,7 +154,7 @@ public final class Bg implements Runnable {
     }
     if (ex instanceof UsageException ue) {
       err.println("bg: error: " + ue.getMessage());
-      err.println("bg: hint: see 'bg help " + cl.getCommandSpec().qualifiedName(" ").replaceFirst("^bg ", "") + "'");
+      err.println("bg: hint: see '" + cl.getCommandSpec().qualifiedName(" ") + " --help'");
       err.flush();
       return ExitCodes.USAGE;
     }
@@ -172,8 +174,7 @@ public final class Bg implements Runnable {
     CommandLine cl = ex.getCommandLine();
     PrintWriter err = cl.getErr();
     err.println("bg: error: " + ex.getMessage());
-    String name = cl.getCommandSpec().qualifiedName(" ").replaceFirst("^bg ?", "");
-    err.println("bg: hint: see 'bg help" + (name.isEmpty() ? "" : " " + name) + "'");
+    err.println("bg: hint: see '" + cl.getCommandSpec().qualifiedName(" ") + " --help'");
     err.flush();
     return ExitCodes.USAGE;
   }

@@ -153,7 +153,7 @@ class BgTest {
     r = bg("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--seal", "TB-1");
     assertEquals(2, r.code());
     assertEquals("bg: error: Missing required option: '--reason=TEXT'", r.errLine());
-    assertEquals("bg: hint: see 'bg help checkout'", r.err().lines().toList().get(1));
+    assertEquals("bg: hint: see 'bg checkout --help'", r.err().lines().toList().get(1));
 
     r = bg("checkin", "bg1-key", "--by", "Alice", "--witness", "Bob");
     assertEquals(1, r.code());

@@ -16,9 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "checkin", description = {
-    "Puts an item back into its safe, with the number of its new tamper-evident bag.",
-    "Refused when the item is not out, a custodian is unknown, or the safe's two-person rule is not met."},
+@Command(name = "checkin", description = "Puts an item back into its safe, with the number of its new tamper-evident bag. Refused when the item is not out, a custodian is unknown, or the safe's two-person rule is not met.",
     footerHeading = "%nExample:%n",
     footer = "  bg checkin bg1-key --by Alice --witness Bob --new-seal TB-000124")
 public final class CheckinCommand implements Callable<Integer> {

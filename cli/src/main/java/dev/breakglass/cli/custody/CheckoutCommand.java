@@ -16,10 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "checkout", description = {
-    "Takes an item out of its safe and records who, with whom as witness, and why.",
-    "Refused when the item is already out, a custodian is unknown, the safe's two-person rule is not met,",
-    "or the seal read off the bag does not match the one on record (unless --seal-broken says why)."},
+@Command(name = "checkout", description = "Takes an item out of its safe and records who, with whom as witness, and why. Refused when the item is already out, a custodian is unknown, the safe's two-person rule is not met, or the seal read off the bag does not match the one on record (unless --seal-broken says why).",
     footerHeading = "%nExample:%n",
     footer = "  bg checkout bg1-key --by Alice --witness Bob --reason \"tenant lockout\" --ticket INC-4711 --seal TB-000123")
 public final class CheckoutCommand implements Callable<Integer> {

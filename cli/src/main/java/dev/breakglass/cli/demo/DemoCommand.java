@@ -18,10 +18,7 @@ import picocli.CommandLine.Spec;
  * Runs the real commands a custodian would type, in order, against a new home, and prints each
  * command line before its output. One refusal is part of the script, to show a rule at work.
  */
-@Command(name = "demo", description = {
-    "Shows a whole custody cycle on the embedded SQLite ledger: set-up, check-out, a refused second",
-    "check-out, status, check-in, log and verification. Uses a new temporary home unless --home names",
-    "an empty directory; never touches $BG_HOME or ~/.breakglass."})
+@Command(name = "demo", description = "Shows a whole custody cycle on the embedded SQLite ledger: set-up, check-out, a refused second check-out, status, check-in, log and verification. Uses a new temporary home unless --home names an empty directory; never touches $BG_HOME or ~/.breakglass.")
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -10,9 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "init", description = {
-    "Creates the home (0700) with an empty ledger (ledger.db, 0600) and a commented bg.conf.",
-    "Refuses a home that already holds a ledger."},
+@Command(name = "init", description = "Creates the home (0700) with an empty ledger (ledger.db, 0600) and a commented bg.conf. Refuses a home that already holds a ledger.",
     footerHeading = "%nExample:%n",
     footer = "  bg init --home /srv/breakglass")
 public final class InitCommand implements Callable<Integer> {

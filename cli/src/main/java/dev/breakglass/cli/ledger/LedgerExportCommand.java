@@ -12,9 +12,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "export", description = {
-    "Prints every event as one JSON object a line, oldest first, then a last line {\"head\":{…}}.",
-    "Each line carries the stored fields exactly, so the chain can be recomputed from the export alone."},
+@Command(name = "export", description = "Prints every event as one JSON object a line, oldest first, then a last"
+    + " line {\"head\":{…}}. Each line carries the stored fields exactly, so the chain can be recomputed from the"
+    + " export alone.",
     footerHeading = "%nExample:%n",
     footer = "  bg ledger export > ledger-$(date +%F).jsonl")
 public final class LedgerExportCommand implements Callable<Integer> {

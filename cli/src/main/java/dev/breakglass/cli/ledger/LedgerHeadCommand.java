@@ -8,9 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "head", description = {
-    "Prints the newest event as SEQ:HASH. Copy it into a record outside this machine (a ticket, a",
-    "printed sheet in the safe); 'bg ledger verify --head SEQ:HASH' later proves nothing before it changed."})
+@Command(name = "head", description = "Prints the newest event as SEQ:HASH. Copy it into a record outside this machine (a ticket, a printed sheet in the safe); 'bg ledger verify --head SEQ:HASH' later proves nothing before it changed.")
 public final class LedgerHeadCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOptions ledger;

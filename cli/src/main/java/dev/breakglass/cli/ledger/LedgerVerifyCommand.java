@@ -14,11 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "verify", description = {
-    "Recomputes the hash chain from the first event and rebuilds the inventory from the events;",
-    "names the first event where the ledger was changed, removed or reordered (exit code 3).",
-    "With --head, a head recorded earlier elsewhere, it also proves the ledger was not cut back or",
-    "rewritten since then."},
+@Command(name = "verify", description = "Recomputes the hash chain from the first event and rebuilds the inventory from the events; names the first event where the ledger was changed, removed or reordered (exit code 3). With --head, a head recorded earlier elsewhere, it also proves the ledger was not cut back or rewritten since then.",
     footerHeading = "%nExample:%n",
     footer = "  bg ledger verify --head 42:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
 public final class LedgerVerifyCommand implements Callable<Integer> {

@@ -14,9 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", description = {
-    "What is out of its safe, since when and by whom; items due for review (never reviewed, or not",
-    "within review.interval-days); items without a seal; and the ledger head to copy elsewhere."})
+@Command(name = "status", description = "What is out of its safe, since when and by whom; items due for review (never reviewed, or not within review.interval-days); items without a seal; and the ledger head to copy elsewhere.")
 public final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOptions ledger;
