@@ -233,12 +233,12 @@ class BgTest {
     setUpInventory();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("ledger.db"));
         Statement s = c.createStatement()) {
-      s.executeUpdate("PRAGMA user_version = 2");
+      s.executeUpdate("PRAGMA user_version = 3");
     }
     Run r = bg("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--reason", "x", "--seal", "TB-1");
     assertEquals(1, r.code());
-    assertEquals("bg: error: " + home.resolve("ledger.db") + " has ledger schema version 2, newer than this bg"
-        + " supports (1): upgrade bg; the ledger was not changed", r.err().strip());
+    assertEquals("bg: error: " + home.resolve("ledger.db") + " has ledger schema version 3, newer than this bg"
+        + " supports (2): upgrade bg; the ledger was not changed", r.err().strip());
   }
 
   @Test
@@ -248,7 +248,7 @@ class BgTest {
     Run r = bg("status");
     assertEquals(1, r.code());
     assertEquals("bg: error: " + home.resolve("bg.conf") + " line 2: unknown key 'review.intervall'; known keys:"
-        + " review.interval-days, ledger.busy-timeout-ms", r.err().strip());
+        + " review.interval-days, ledger.busy-timeout-ms, ca.expiry-warning-days", r.err().strip());
   }
 
   @Test

@@ -22,16 +22,20 @@ import java.util.Map;
  * @param reviewInterval how often every item must be inspected ({@code review.interval-days})
  * @param busyTimeout how long to wait for another process's write to finish ({@code
  *     ledger.busy-timeout-ms})
+ * @param expiryWarning how long before expiry a certificate or CA shows in {@code bg status}
+ *     ({@code ca.expiry-warning-days})
  */
-public record KitConfig(Duration reviewInterval, Duration busyTimeout) {
+public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration expiryWarning) {
   public static final String FILE_NAME = "bg.conf";
   public static final String REVIEW_INTERVAL_DAYS = "review.interval-days";
   public static final String BUSY_TIMEOUT_MS = "ledger.busy-timeout-ms";
+  public static final String EXPIRY_WARNING_DAYS = "ca.expiry-warning-days";
 
   /** Six months, as Microsoft recommends for reviewing emergency-access accounts. */
-  public static final KitConfig DEFAULTS = new KitConfig(Duration.ofDays(183), Duration.ofSeconds(10));
+  public static final KitConfig DEFAULTS =
+      new KitConfig(Duration.ofDays(183), Duration.ofSeconds(10), Duration.ofDays(30));
 
-  private static final List<String> KNOWN = List.of(REVIEW_INTERVAL_DAYS, BUSY_TIMEOUT_MS);
+  private static final List<String> KNOWN = List.of(REVIEW_INTERVAL_DAYS, BUSY_TIMEOUT_MS, EXPIRY_WARNING_DAYS);
 
   public KitConfig {
     if (reviewInterval.isNegative() || reviewInterval.isZero()) {
@@ -39,6 +43,9 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout) {
     }
     if (busyTimeout.isNegative()) {
       throw new IllegalArgumentException("busy timeout must not be negative, got " + busyTimeout);
+    }
+    if (expiryWarning.isNegative()) {
+      throw new IllegalArgumentException("expiry warning must not be negative, got " + expiryWarning);
     }
   }
 
@@ -51,7 +58,10 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout) {
         + REVIEW_INTERVAL_DAYS + " = " + DEFAULTS.reviewInterval.toDays() + "\n"
         + "\n"
         + "# Milliseconds to wait for another bg process that is writing the ledger.\n"
-        + BUSY_TIMEOUT_MS + " = " + DEFAULTS.busyTimeout.toMillis() + "\n";
+        + BUSY_TIMEOUT_MS + " = " + DEFAULTS.busyTimeout.toMillis() + "\n"
+        + "\n"
+        + "# Days before expiry at which a certificate or the CA shows in 'bg status'.\n"
+        + EXPIRY_WARNING_DAYS + " = " + DEFAULTS.expiryWarning.toDays() + "\n";
   }
 
   /** Reads {@code file}; a missing file means the defaults. */
@@ -108,7 +118,13 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout) {
           number(file, lineOf.get(BUSY_TIMEOUT_MS), BUSY_TIMEOUT_MS,
               values.get(BUSY_TIMEOUT_MS), 0, 600_000, "a whole number of milliseconds"));
     }
-    return new KitConfig(review, busy);
+    Duration expiry = DEFAULTS.expiryWarning;
+    if (values.containsKey(EXPIRY_WARNING_DAYS)) {
+      expiry = Duration.ofDays(
+          number(file, lineOf.get(EXPIRY_WARNING_DAYS), EXPIRY_WARNING_DAYS,
+              values.get(EXPIRY_WARNING_DAYS), 0, 3650, "a whole number of days"));
+    }
+    return new KitConfig(review, busy, expiry);
   }
 
   private static long number(

@@ -31,7 +31,7 @@ class KitConfigTest {
   @Test
   void errors_nameFileLineAndKey() {
     assertEquals("/h/bg.conf line 2: unknown key 'review.interval'; known keys: review.interval-days,"
-        + " ledger.busy-timeout-ms", error("# x\nreview.interval = 9\n"));
+        + " ledger.busy-timeout-ms, ca.expiry-warning-days", error("# x\nreview.interval = 9\n"));
     assertEquals("/h/bg.conf line 1: review.interval-days must be a whole number of days from 1 to 3650,"
         + " got 'six months'", error("review.interval-days = six months"));
     assertEquals("/h/bg.conf line 1: review.interval-days must be a whole number of days from 1 to 3650,"

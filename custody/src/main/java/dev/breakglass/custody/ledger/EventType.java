@@ -13,7 +13,11 @@ public enum EventType {
   ITEM_ADDED("item-added"),
   ITEM_CHECKED_OUT("item-checked-out"),
   ITEM_CHECKED_IN("item-checked-in"),
-  ITEM_REVIEWED("item-reviewed");
+  ITEM_REVIEWED("item-reviewed"),
+  CA_CREATED("ca-created"),
+  CERTIFICATE_ISSUED("certificate-issued"),
+  CERTIFICATE_REVOKED("certificate-revoked"),
+  CRL_ISSUED("crl-issued");
 
   private final String wireName;
 

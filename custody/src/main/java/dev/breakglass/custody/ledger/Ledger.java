@@ -86,7 +86,7 @@ public final class Ledger implements AutoCloseable {
     }
     KitConfig config = KitConfig.load(home.resolve(KitConfig.FILE_NAME));
     Map<String, Object> d = new LinkedHashMap<>();
-    d.put("schema", (long) 1);
+    d.put("schema", (long) SqliteLedgerStore.SCHEMA_VERSION);
     EventDraft first = new EventDraft(EventType.LEDGER_CREATED, Optional.of(who), Optional.empty(),
         Optional.empty(), Optional.empty(), Optional.empty(), d);
     SqliteLedgerStore store = SqliteLedgerStore.create(db, config.busyTimeout(), first, clock.instant());
@@ -312,6 +312,198 @@ public final class Ledger implements AutoCloseable {
     d.put("seal", onRecord);
   }
 
+  // --- certificate authority index (written by cert-tools) ----------------------------------------
+
+  /**
+   * Records a new CA root. Refused while another CA is usable (not revoked, not expired): one
+   * home has one CA in service at a time.
+   */
+  public Event recordCa(NewCa ca, String actor) throws CustodyException {
+    String who = operator(actor);
+    Instant now = clock.instant();
+    return store.write(() -> {
+      Optional<CaRecord> current = currentCa0();
+      if (current.isPresent() && current.get().usableAt(now)) {
+        throw new CustodyException(Reason.REFUSED, "a CA is already in service (serial " + current.get().serial()
+            + ", valid until " + EventHash.formatTimestamp(current.get().notAfter())
+            + "); revoke it first with 'bg ca revoke " + current.get().serial() + "' to replace it");
+      }
+      if (!store.cas(Optional.of(ca.serial())).isEmpty()) {
+        throw new CustodyException(Reason.DUPLICATE, "a CA with serial " + ca.serial() + " is already recorded");
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("serial", ca.serial());
+      d.put("subject", ca.subject());
+      d.put("keyType", ca.keyType());
+      d.put("notBefore", EventHash.formatTimestamp(ca.notBefore()));
+      d.put("notAfter", EventHash.formatTimestamp(ca.notAfter()));
+      d.put("sha256", ca.sha256());
+      d.put("sha1", ca.sha1());
+      return append(EventType.CA_CREATED, who, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  /**
+   * Records an issued certificate. Refused when its CA is not the one in service or is revoked or
+   * expired, when the identity is not a registered app, or when a renewed serial is unknown.
+   */
+  public Event recordCertificate(NewCertificate c, String actor) throws CustodyException {
+    String who = operator(actor);
+    Instant now = clock.instant();
+    return store.write(() -> {
+      CaRecord ca = usableCa(now);
+      if (!ca.serial().equals(c.caSerial())) {
+        throw new CustodyException(Reason.REFUSED, "certificate " + c.serial() + " was signed by CA " + c.caSerial()
+            + ", not by the CA in service (" + ca.serial() + ")");
+      }
+      Identity identity = identity(c.identity());
+      if (identity.kind() != IdentityKind.APP) {
+        throw new CustodyException(Reason.REFUSED, "identity '" + identity.ref() + "' is a user account;"
+            + " certificates are issued to app identities (bg identity add --app APP_ID)");
+      }
+      if (!store.certificates(Optional.of(c.serial())).isEmpty()) {
+        throw new CustodyException(Reason.DUPLICATE, "a certificate with serial " + c.serial() + " is already recorded");
+      }
+      if (c.renews().isPresent()) {
+        certificate0(c.renews().get());
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("serial", c.serial());
+      d.put("caSerial", c.caSerial());
+      d.put("identity", identity.ref());
+      d.put("subject", c.subject());
+      d.put("keyType", c.keyType());
+      d.put("notBefore", EventHash.formatTimestamp(c.notBefore()));
+      d.put("notAfter", EventHash.formatTimestamp(c.notAfter()));
+      d.put("sha1", c.sha1());
+      d.put("sha256", c.sha256());
+      d.put("renews", c.renews());
+      return append(EventType.CERTIFICATE_ISSUED, who, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  /**
+   * Records the revocation of an issued certificate, or of a CA root (which then signs nothing
+   * more). Refused for an unknown serial and for one already revoked.
+   *
+   * @param code the RFC 5280 reason code name, e.g. {@code keyCompromise}
+   */
+  public Event recordRevocation(String serial, String reason, String code, String actor) throws CustodyException {
+    String who = operator(actor);
+    String s = Text.check(() -> Fingerprints.serial(serial));
+    String why = Text.check(() -> Text.required("reason", reason, 2000));
+    return store.write(() -> {
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("serial", s);
+      List<CertificateRecord> certs = store.certificates(Optional.of(s));
+      if (!certs.isEmpty()) {
+        CertificateRecord c = certs.get(0);
+        if (c.revoked()) {
+          throw new CustodyException(Reason.REFUSED, "certificate " + s + " was already revoked on "
+              + EventHash.formatTimestamp(c.revokedAt().get()) + " (" + c.revocationReason().orElse("") + ")");
+        }
+        d.put("of", "certificate");
+        d.put("code", code);
+      } else {
+        List<CaRecord> cas = store.cas(Optional.of(s));
+        if (cas.isEmpty()) {
+          throw new CustodyException(Reason.NOT_FOUND, "unknown serial " + s + ": see 'bg ca list'");
+        }
+        if (cas.get(0).revoked()) {
+          throw new CustodyException(Reason.REFUSED, "CA " + s + " was already revoked on "
+              + EventHash.formatTimestamp(cas.get(0).revokedAt().get()));
+        }
+        d.put("of", "ca");
+        d.put("code", code);
+      }
+      return append(EventType.CERTIFICATE_REVOKED, who, Optional.empty(), Optional.empty(), Optional.of(why),
+          Optional.empty(), d);
+    });
+  }
+
+  /**
+   * Records a CRL the CA in service signed; {@code number} must be one more than its last.
+   */
+  public Event recordCrl(String caSerial, long number, Instant thisUpdate, Instant nextUpdate, int entries,
+      String actor) throws CustodyException {
+    String who = operator(actor);
+    Instant now = clock.instant();
+    return store.write(() -> {
+      CaRecord ca = usableCa(now);
+      if (!ca.serial().equals(caSerial) || number != ca.crlNumber() + 1) {
+        throw new CustodyException(Reason.REFUSED, "CRL " + number + " of CA " + caSerial + " does not follow CRL "
+            + ca.crlNumber() + " of the CA in service (" + ca.serial() + "): another process signed one; try again");
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("caSerial", caSerial);
+      d.put("number", number);
+      d.put("thisUpdate", EventHash.formatTimestamp(thisUpdate));
+      d.put("nextUpdate", EventHash.formatTimestamp(nextUpdate));
+      d.put("entries", (long) entries);
+      return append(EventType.CRL_ISSUED, who, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  /** The newest CA recorded, whatever its state. */
+  public Optional<CaRecord> currentCa() throws CustodyException {
+    return store.read(this::currentCa0);
+  }
+
+  /** The CA in service at the ledger's clock, or REFUSED/NOT_FOUND saying why there is none. */
+  public CaRecord usableCa() throws CustodyException {
+    Instant now = clock.instant();
+    return store.read(() -> usableCa(now));
+  }
+
+  public List<CaRecord> cas() throws CustodyException {
+    return store.read(() -> store.cas(Optional.empty()));
+  }
+
+  public List<CertificateRecord> certificates() throws CustodyException {
+    return store.read(() -> store.certificates(Optional.empty()));
+  }
+
+  /** One issued certificate, or NOT_FOUND naming the serial. */
+  public CertificateRecord certificate(String serial) throws CustodyException {
+    String s = Text.check(() -> Fingerprints.serial(serial));
+    return store.read(() -> certificate0(s));
+  }
+
+  private Optional<CaRecord> currentCa0() throws SQLException {
+    List<CaRecord> all = store.cas(Optional.empty());
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  private CaRecord usableCa(Instant now) throws SQLException, CustodyException {
+    CaRecord ca = currentCa0().orElseThrow(() -> new CustodyException(Reason.NOT_FOUND,
+        "there is no CA yet: create one with 'bg ca init --name NAME'"));
+    if (ca.revoked()) {
+      throw new CustodyException(Reason.REFUSED, "the CA (serial " + ca.serial() + ") was revoked on "
+          + EventHash.formatTimestamp(ca.revokedAt().get()) + " (" + ca.revocationReason().orElse("")
+          + "); create a new one with 'bg ca init'");
+    }
+    if (!now.isBefore(ca.notAfter())) {
+      throw new CustodyException(Reason.REFUSED, "the CA (serial " + ca.serial() + ") expired on "
+          + EventHash.formatTimestamp(ca.notAfter()) + "; create a new one with 'bg ca init'");
+    }
+    if (now.isBefore(ca.notBefore())) {
+      throw new CustodyException(Reason.REFUSED, "the CA (serial " + ca.serial() + ") is not valid before "
+          + EventHash.formatTimestamp(ca.notBefore()) + ": check this machine's clock");
+    }
+    return ca;
+  }
+
+  private CertificateRecord certificate0(String serial) throws SQLException, CustodyException {
+    List<CertificateRecord> found = store.certificates(Optional.of(serial));
+    if (found.isEmpty()) {
+      throw new CustodyException(Reason.NOT_FOUND, "unknown certificate serial " + serial + ": see 'bg ca list'");
+    }
+    return found.get(0);
+  }
+
   // --- reading ----------------------------------------------------------------------------------
 
   public List<Safe> safes() throws CustodyException {
@@ -367,7 +559,13 @@ public final class Ledger implements AutoCloseable {
           due.add(i);
         }
       }
-      return new StatusReport(now, out, due, unsealed, config.reviewInterval(), items.size(), store.head());
+      Instant warnBefore = now.plus(config.expiryWarning());
+      List<CertificateRecord> expiring = store.certificates(Optional.empty()).stream()
+          .filter(c -> !c.revoked() && c.notAfter().isBefore(warnBefore)).toList();
+      List<CaRecord> caExpiring = currentCa0().filter(c -> !c.revoked() && c.notAfter().isBefore(warnBefore))
+          .map(List::of).orElse(List.of());
+      return new StatusReport(now, out, due, unsealed, config.reviewInterval(), items.size(), expiring, caExpiring,
+          config.expiryWarning(), store.head());
     });
   }
 

@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param reviewDue items never inspected, or last inspected longer ago than {@code reviewInterval}
  * @param unsealed items in their safe with no seal on record
  * @param itemCount all items
+ * @param expiring certificates not revoked that expire within {@code expiryWarning} (or did)
+ * @param caExpiring the CA in service, when it expires within {@code expiryWarning} (or did)
  * @param head the newest event, to copy into an outside record
  */
 public record StatusReport(
@@ -22,6 +24,9 @@ public record StatusReport(
     List<Item> unsealed,
     Duration reviewInterval,
     int itemCount,
+    List<CertificateRecord> expiring,
+    List<CaRecord> caExpiring,
+    Duration expiryWarning,
     Optional<Head> head) {
 
   /** A checked-out item and the check-out event (who, witness, reason, ticket, when). */

@@ -2,6 +2,8 @@ package dev.breakglass.custody.ledger.sqlite;
 
 import dev.breakglass.custody.CustodyException;
 import dev.breakglass.custody.CustodyException.Reason;
+import dev.breakglass.custody.ledger.CaRecord;
+import dev.breakglass.custody.ledger.CertificateRecord;
 import dev.breakglass.custody.ledger.Custodian;
 import dev.breakglass.custody.ledger.Event;
 import dev.breakglass.custody.ledger.EventDraft;
@@ -52,7 +54,10 @@ public final class SqliteLedgerStore implements AutoCloseable {
   static final int APPLICATION_ID = 0x42474c31;
 
   /** Schema migrations, in order; index i brings the schema from version i to i+1. */
-  static final List<String> MIGRATIONS = List.of("schema-001.sql");
+  static final List<String> MIGRATIONS = List.of("schema-001.sql", "schema-002.sql");
+
+  /** The schema version this code writes. */
+  public static final int SCHEMA_VERSION = MIGRATIONS.size();
 
   // --- SQL, all of it -------------------------------------------------------------------------
   private static final String LAST_EVENT = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1";
@@ -88,6 +93,26 @@ public final class SqliteLedgerStore implements AutoCloseable {
   private static final String ITEM_REVIEWED =
       "UPDATE items SET last_reviewed = ? WHERE label = ?";
 
+  private static final String INSERT_CA =
+      "INSERT INTO cas (serial, subject, key_type, not_before, not_after, sha256, sha1, added_seq)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String INSERT_CERTIFICATE =
+      "INSERT INTO certificates (serial, ca_serial, identity, subject, key_type, not_before, not_after, sha1,"
+          + " sha256, renews, issued_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String REVOKE_CERTIFICATE =
+      "UPDATE certificates SET revoked_at = ?, revocation_reason = ?, revocation_code = ?"
+          + " WHERE serial = ? AND revoked_at IS NULL";
+  private static final String REVOKE_CA =
+      "UPDATE cas SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at IS NULL";
+  private static final String CRL_ISSUED =
+      "UPDATE cas SET crl_number = ? WHERE serial = ? AND crl_number = ? - 1";
+  private static final String CAS =
+      "SELECT serial, subject, key_type, not_before, not_after, sha256, sha1, crl_number, revoked_at,"
+          + " revocation_reason, added_seq FROM cas";
+  private static final String CERTIFICATES =
+      "SELECT serial, ca_serial, identity, subject, key_type, not_before, not_after, sha1, sha256, renews,"
+          + " revoked_at, revocation_reason, revocation_code, issued_seq FROM certificates";
+
   private static final String SAFES = "SELECT name, location, two_person FROM safes";
   private static final String CUSTODIANS = "SELECT name, contact FROM custodians";
   private static final String IDENTITIES = "SELECT kind, ref, object_id, display_name FROM identities";
@@ -97,7 +122,8 @@ public final class SqliteLedgerStore implements AutoCloseable {
 
   /** The projection tables with their sort key, compared by {@link #projectionDiff}. */
   private static final Map<String, String> PROJECTIONS =
-      Map.of("safes", "name", "custodians", "name", "identities", "ref", "items", "label");
+      Map.of("safes", "name", "custodians", "name", "identities", "ref", "items", "label", "cas", "serial",
+          "certificates", "serial");
 
   private final Path file;
   private final Connection conn;
@@ -465,6 +491,15 @@ public final class SqliteLedgerStore implements AutoCloseable {
           e.item().orElse(null)));
       case ITEM_CHECKED_IN -> requireOne(e, update(c, ITEM_IN, d.get("newSeal"), e.item().orElse(null)));
       case ITEM_REVIEWED -> requireOne(e, update(c, ITEM_REVIEWED, ts, e.item().orElse(null)));
+      case CA_CREATED -> update(c, INSERT_CA, d.get("serial"), d.get("subject"), d.get("keyType"),
+          d.get("notBefore"), d.get("notAfter"), d.get("sha256"), d.get("sha1"), e.seq());
+      case CERTIFICATE_ISSUED -> update(c, INSERT_CERTIFICATE, d.get("serial"), d.get("caSerial"),
+          d.get("identity"), d.get("subject"), d.get("keyType"), d.get("notBefore"), d.get("notAfter"),
+          d.get("sha1"), d.get("sha256"), d.get("renews"), e.seq());
+      case CERTIFICATE_REVOKED -> requireOne(e, "ca".equals(d.get("of"))
+          ? update(c, REVOKE_CA, ts, e.reason().orElse(null), d.get("serial"))
+          : update(c, REVOKE_CERTIFICATE, ts, e.reason().orElse(null), d.get("code"), d.get("serial")));
+      case CRL_ISSUED -> requireOne(e, update(c, CRL_ISSUED, d.get("number"), d.get("caSerial"), d.get("number")));
     }
   }
 
@@ -581,6 +616,21 @@ public final class SqliteLedgerStore implements AutoCloseable {
     return query(IDENTITIES + where(ref, "ref") + " ORDER BY ref", ref,
         rs -> new Identity(IdentityKind.fromWireName(rs.getString(1)).orElseThrow(), rs.getString(2),
             opt(rs, 3), opt(rs, 4)));
+  }
+
+  public List<CaRecord> cas(Optional<String> serial) throws SQLException {
+    return query(CAS + where(serial, "serial") + " ORDER BY added_seq", serial,
+        rs -> new CaRecord(rs.getString(1), rs.getString(2), rs.getString(3), EventHash.parseTimestamp(rs.getString(4)),
+            EventHash.parseTimestamp(rs.getString(5)), rs.getString(6), rs.getString(7), rs.getLong(8),
+            opt(rs, 9).map(EventHash::parseTimestamp), opt(rs, 10), rs.getLong(11)));
+  }
+
+  public List<CertificateRecord> certificates(Optional<String> serial) throws SQLException {
+    return query(CERTIFICATES + where(serial, "serial") + " ORDER BY issued_seq", serial,
+        rs -> new CertificateRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            rs.getString(5), EventHash.parseTimestamp(rs.getString(6)), EventHash.parseTimestamp(rs.getString(7)),
+            rs.getString(8), rs.getString(9), opt(rs, 10), opt(rs, 11).map(EventHash::parseTimestamp), opt(rs, 12),
+            opt(rs, 13), rs.getLong(14)));
   }
 
   public List<Item> items(Optional<String> label) throws SQLException {
