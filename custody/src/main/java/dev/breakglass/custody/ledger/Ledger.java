@@ -322,12 +322,7 @@ public final class Ledger implements AutoCloseable {
     String who = operator(actor);
     Instant now = clock.instant();
     return store.write(() -> {
-      Optional<CaRecord> current = currentCa0();
-      if (current.isPresent() && current.get().usableAt(now)) {
-        throw new CustodyException(Reason.REFUSED, "a CA is already in service (serial " + current.get().serial()
-            + ", valid until " + EventHash.formatTimestamp(current.get().notAfter())
-            + "); revoke it first with 'bg ca revoke " + current.get().serial() + "' to replace it");
-      }
+      noCaInService(now);
       if (!store.cas(Optional.of(ca.serial())).isEmpty()) {
         throw new CustodyException(Reason.DUPLICATE, "a CA with serial " + ca.serial() + " is already recorded");
       }
@@ -445,6 +440,24 @@ public final class Ledger implements AutoCloseable {
       return append(EventType.CRL_ISSUED, who, Optional.empty(), Optional.empty(), Optional.empty(),
           Optional.empty(), d);
     });
+  }
+
+  /** Refuses (REFUSED) while a CA is in service: a new one may be created only after it. */
+  public void requireNoCaInService() throws CustodyException {
+    Instant now = clock.instant();
+    store.read(() -> {
+      noCaInService(now);
+      return null;
+    });
+  }
+
+  private void noCaInService(Instant now) throws SQLException, CustodyException {
+    Optional<CaRecord> current = currentCa0();
+    if (current.isPresent() && current.get().usableAt(now)) {
+      throw new CustodyException(Reason.REFUSED, "a CA is already in service (serial " + current.get().serial()
+          + ", valid until " + EventHash.formatTimestamp(current.get().notAfter())
+          + "); revoke it first with 'bg ca revoke " + current.get().serial() + "' to replace it");
+    }
   }
 
   /** The newest CA recorded, whatever its state. */
