@@ -58,6 +58,7 @@ public final class Bg implements Runnable {
     m.put("status", StatusCommand.class);
     m.put("log", LogCommand.class);
     m.put("ledger", LedgerCommand.class);
+    m.put("ca", dev.breakglass.cli.ca.CaCommand.class);
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -151,6 +152,11 @@ public final class Bg implements Runnable {
       err.println("bg: error: " + ce.getMessage());
       err.flush();
       return ExitCodes.of(ce);
+    }
+    if (ex instanceof dev.breakglass.ca.CaException ca) {
+      err.println("bg: error: " + ca.getMessage());
+      err.flush();
+      return ca.reason() == dev.breakglass.ca.CaException.Reason.INVALID_ARGUMENT ? ExitCodes.USAGE : ExitCodes.FAILED;
     }
     if (ex instanceof UsageException ue) {
       err.println("bg: error: " + ue.getMessage());

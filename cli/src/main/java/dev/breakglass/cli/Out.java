@@ -2,6 +2,8 @@ package dev.breakglass.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import dev.breakglass.custody.ledger.CaRecord;
+import dev.breakglass.custody.ledger.CertificateRecord;
 import dev.breakglass.custody.ledger.Custodian;
 import dev.breakglass.custody.ledger.Event;
 import dev.breakglass.custody.ledger.EventHash;
@@ -13,6 +15,7 @@ import dev.breakglass.custody.ledger.Safe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,5 +205,44 @@ public final class Out {
       b.append(d.getKey()).append('=').append(d.getValue());
     }
     return b.toString();
+  }
+
+  /** Whole days from {@code now} to {@code notAfter}; negative once expired. */
+  public static String daysLeft(Instant notAfter, Instant now) {
+    return Long.toString(Duration.between(now, notAfter).toDays());
+  }
+
+  public static void ca(JsonGenerator g, CaRecord c, Instant now) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("serial", c.serial());
+    g.writeStringField("subject", c.subject());
+    g.writeStringField("keyType", c.keyType());
+    g.writeStringField("notBefore", Out.ts(c.notBefore()));
+    g.writeStringField("notAfter", Out.ts(c.notAfter()));
+    g.writeNumberField("daysLeft", Duration.between(now, c.notAfter()).toDays());
+    g.writeStringField("status", c.revoked() ? "revoked" : now.isBefore(c.notAfter()) ? "valid" : "expired");
+    g.writeStringField("sha256", c.sha256());
+    g.writeStringField("sha1", c.sha1());
+    g.writeNumberField("crlNumber", c.crlNumber());
+    g.writeEndObject();
+  }
+
+  public static void certificate(JsonGenerator g, CertificateRecord c, Instant now) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("serial", c.serial());
+    g.writeStringField("caSerial", c.caSerial());
+    g.writeStringField("identity", c.identity());
+    g.writeStringField("subject", c.subject());
+    g.writeStringField("keyType", c.keyType());
+    g.writeStringField("notBefore", Out.ts(c.notBefore()));
+    g.writeStringField("notAfter", Out.ts(c.notAfter()));
+    g.writeNumberField("daysLeft", Duration.between(now, c.notAfter()).toDays());
+    g.writeStringField("status", c.statusAt(now));
+    g.writeStringField("sha1", c.sha1());
+    g.writeStringField("sha256", c.sha256());
+    g.writeStringField("renews", c.renews().orElse(null));
+    g.writeStringField("revokedAt", c.revokedAt().map(Out::ts).orElse(null));
+    g.writeStringField("revocationReason", c.revocationReason().orElse(null));
+    g.writeEndObject();
   }
 }

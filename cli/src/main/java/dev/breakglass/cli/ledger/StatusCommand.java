@@ -3,6 +3,8 @@ package dev.breakglass.cli.ledger;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.Out;
 import dev.breakglass.cli.inventory.JsonOption;
+import dev.breakglass.custody.ledger.CaRecord;
+import dev.breakglass.custody.ledger.CertificateRecord;
 import dev.breakglass.custody.ledger.Item;
 import dev.breakglass.custody.ledger.Ledger;
 import dev.breakglass.custody.ledger.StatusReport;
@@ -53,14 +55,26 @@ public final class StatusCommand implements Callable<Integer> {
           Out.item(g, i);
         }
         g.writeEndArray();
+        g.writeNumberField("expiryWarningDays", s.expiryWarning().toDays());
+        g.writeArrayFieldStart("expiringCertificates");
+        for (CertificateRecord c : s.expiring()) {
+          Out.certificate(g, c, s.asOf());
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("expiringCa");
+        for (CaRecord c : s.caExpiring()) {
+          Out.ca(g, c, s.asOf());
+        }
+        g.writeEndArray();
         g.writeFieldName("head");
         Out.head(g, s.head());
         g.writeEndObject();
       });
       return 0;
     }
-    out.printf("%d item(s): %d out, %d due for review, %d in their safe without a seal%n", s.itemCount(),
-        s.out().size(), s.reviewDue().size(), s.unsealed().size());
+    out.printf("%d item(s): %d out, %d due for review, %d in their safe without a seal; %d certificate(s) expiring%n",
+        s.itemCount(), s.out().size(), s.reviewDue().size(), s.unsealed().size(),
+        s.expiring().size() + s.caExpiring().size());
     if (!s.out().isEmpty()) {
       out.println();
       out.println("OUT OF THE SAFE");
@@ -79,6 +93,15 @@ public final class StatusCommand implements Callable<Integer> {
       out.println();
       out.println("IN THE SAFE WITHOUT A SEAL");
       Out.table(out, List.of("ITEM", "SAFE"), s.unsealed().stream().map(i -> List.of(i.label(), i.safe())).toList());
+    }
+    if (!s.expiring().isEmpty() || !s.caExpiring().isEmpty()) {
+      out.println();
+      out.printf("CERTIFICATES EXPIRING WITHIN %d DAYS (or expired)%n", s.expiryWarning().toDays());
+      Out.table(out, List.of("SERIAL", "KIND", "SUBJECT", "NOT-AFTER (UTC)", "DAYS-LEFT"), java.util.stream.Stream.concat(
+          s.caExpiring().stream().map(c -> List.of(c.serial(), "ca", c.subject(), Out.ts(c.notAfter()),
+              Out.daysLeft(c.notAfter(), s.asOf()))),
+          s.expiring().stream().map(c -> List.of(c.serial(), "leaf", c.subject(), Out.ts(c.notAfter()),
+              Out.daysLeft(c.notAfter(), s.asOf())))).toList());
     }
     out.println();
     out.printf("ledger head %s%n", s.head().map(Object::toString).orElse("-"));

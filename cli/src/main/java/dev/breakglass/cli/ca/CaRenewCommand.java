@@ -1,0 +1,53 @@
+package dev.breakglass.cli.ca;
+
+import dev.breakglass.ca.Issued;
+import dev.breakglass.cli.LedgerOptions;
+import dev.breakglass.cli.inventory.ByOption;
+import dev.breakglass.custody.ledger.Ledger;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "renew", description = "Issues a new key and certificate with the profile of SERIAL (identity, subject,"
+    + " key type, lifetime). The old certificate stays valid: upload the new one to Entra, then revoke the old one.",
+    footerHeading = "%nExample:%n",
+    footer = "  bg ca renew 4F3A9C... --out ./cert")
+public final class CaRenewCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin LedgerOptions ledger;
+  @Mixin ByOption by;
+  @Mixin SecretFiles secrets;
+
+  @Parameters(paramLabel = "SERIAL", description = "The certificate to renew, as 'bg ca list' shows it.")
+  String serial;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Where the files go (default: HOME/issued/SERIAL).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    char[] caPass = secrets.caPassphrase();
+    char[] pfxPass = null;
+    try {
+      pfxPass = secrets.pfxPassword();
+      try (Ledger l = ledger.open()) {
+        Issued i = CaSession.ca(l, ledger).renew(serial, Optional.ofNullable(out), caPass, pfxPass,
+            by.actor(ledger));
+        IssueOutput.print(spec.commandLine().getOut(), "renewed " + serial + " as", i);
+      }
+    } finally {
+      Arrays.fill(caPass, '\0');
+      if (pfxPass != null) {
+        Arrays.fill(pfxPass, '\0');
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.breakglass.cli.ca;
+
+import dev.breakglass.cli.Secrets;
+import dev.breakglass.cli.UsageException;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** {@code --passphrase-file} and {@code --pfx-password-file}, for the commands that use the CA key. */
+public final class SecretFiles {
+  @Option(names = "--passphrase-file", paramLabel = "FILE",
+      description = "Read the CA passphrase from FILE (mode 600) instead of the terminal.")
+  Path passphraseFile;
+
+  @Option(names = "--pfx-password-file", paramLabel = "FILE",
+      description = "Read the password for the new PFX and key (8+ characters) from FILE (mode 600) instead of"
+          + " the terminal.")
+  Path pfxPasswordFile;
+
+  char[] caPassphrase() throws UsageException {
+    return Secrets.read(Optional.ofNullable(passphraseFile), "CA passphrase", "--passphrase-file", false);
+  }
+
+  char[] pfxPassword() throws UsageException {
+    return Secrets.read(Optional.ofNullable(pfxPasswordFile), "PFX password", "--pfx-password-file", true);
+  }
+}
