@@ -8,7 +8,6 @@ import dev.breakglass.cli.inventory.ByOption;
 import dev.breakglass.cli.inventory.Checked;
 import dev.breakglass.custody.ledger.Ledger;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,22 +49,13 @@ public final class CaIssueCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     var type = CaSession.keyType(key, false);
     var period = CaSession.validity(validity);
-    char[] caPass = secrets.caPassphrase();
-    char[] pfxPass = null;
-    try {
-      pfxPass = secrets.pfxPassword();
-      char[] pfx = pfxPass;
+    secrets.use((caPass, pfxPass) -> {
       try (Ledger l = ledger.open()) {
         Issued i = CaSession.ca(l, ledger).issue(Checked.of(() -> new IssueRequest(identity, cn, type, period,
-            Optional.ofNullable(out), caPass, pfx, by.actor(ledger))));
+            Optional.ofNullable(out), caPass, pfxPass, by.actor(ledger))));
         IssueOutput.print(spec.commandLine().getOut(), "issued", i);
       }
-    } finally {
-      Arrays.fill(caPass, '\0');
-      if (pfxPass != null) {
-        Arrays.fill(pfxPass, '\0');
-      }
-    }
+    });
     return 0;
   }
 }

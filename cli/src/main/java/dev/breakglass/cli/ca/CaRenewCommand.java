@@ -5,7 +5,6 @@ import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.inventory.ByOption;
 import dev.breakglass.custody.ledger.Ledger;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,21 +32,13 @@ public final class CaRenewCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    char[] caPass = secrets.caPassphrase();
-    char[] pfxPass = null;
-    try {
-      pfxPass = secrets.pfxPassword();
+    secrets.use((caPass, pfxPass) -> {
       try (Ledger l = ledger.open()) {
         Issued i = CaSession.ca(l, ledger).renew(serial, Optional.ofNullable(out), caPass, pfxPass,
             by.actor(ledger));
         IssueOutput.print(spec.commandLine().getOut(), "renewed " + serial + " as", i);
       }
-    } finally {
-      Arrays.fill(caPass, '\0');
-      if (pfxPass != null) {
-        Arrays.fill(pfxPass, '\0');
-      }
-    }
+    });
     return 0;
   }
 }
