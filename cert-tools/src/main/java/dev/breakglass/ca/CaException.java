@@ -16,6 +16,8 @@ public final class CaException extends Exception {
     BAD_FILE,
     /** An output file exists already; nothing is overwritten. */
     EXISTS,
+    /** The CA's state forbids it (a certificate would outlive its CA). */
+    REFUSED,
     /** Reading or writing a file failed. */
     IO,
     /** A cryptographic operation failed unexpectedly. */

@@ -1,5 +1,6 @@
 package dev.breakglass.ca;
 
+import dev.breakglass.custody.ledger.Names;
 import java.util.Objects;
 
 /**
@@ -11,10 +12,7 @@ import java.util.Objects;
  */
 public record CaInitRequest(String name, KeyType keyType, Validity validity, char[] passphrase, String actor) {
   public CaInitRequest {
-    if (name == null || name.isBlank() || name.length() > 64) {
-      throw new IllegalArgumentException("CA name is required, at most 64 characters");
-    }
-    name = name.strip();
+    name = Names.check("CA name", name, 64);
     Objects.requireNonNull(keyType, "keyType");
     if (!keyType.forCa()) {
       throw new IllegalArgumentException("key type " + keyType + " is not offered for a CA root; use one of: "

@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
@@ -60,9 +61,12 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *
  * <p>Files, below the home: {@code ca/SERIAL/ca.pem} (root certificate), {@code ca/SERIAL/ca.key.pem}
  * (root key, encrypted), {@code ca/SERIAL/issued/SERIAL.pem} (every issued certificate, public),
- * {@code ca/SERIAL/crl.pem} (the newest CRL), and by default {@code issued/SERIAL/} for what an
- * issuance hands out. Every change is written to temporary files first, recorded in the ledger, and
- * only then renamed into place: a refusal or failure leaves neither files nor events behind.
+ * {@code ca/SERIAL/crl-N.pem} and {@code crl.pem} (each CRL, and the newest), and by default {@code
+ * issued/SERIAL/} for what an issuance hands out. Every operation stages its files in {@code
+ * .staging/} ({@link Staging}), has the ledger record it, and only then puts the files in place, never
+ * replacing one: a refusal or failure before the ledger write leaves neither files nor events, and an
+ * interrupted one is finished or discarded by the next CA command. Files the CA reads back (its
+ * certificate, an issued certificate) must match the fingerprints the ledger recorded.
  */
 public final class CertificateAuthority {
   /** Shortest passphrase accepted for the root key. */
@@ -100,6 +104,7 @@ public final class CertificateAuthority {
   public CaCreated init(CaInitRequest r) throws CaException, CustodyException {
     checkPassphrase(r.passphrase(), MIN_CA_PASSPHRASE, "CA passphrase");
     ledger.requireNoCaInService(); // checked again under the write lock; saying it now saves key generation
+    recover();
     Instant now = clock.instant();
     KeyPair keys = generate(r.keyType());
     BigInteger serial = newSerial();
@@ -121,25 +126,38 @@ public final class CertificateAuthority {
     }
     String hex = hex(serial);
     Path dir = home.resolve("ca").resolve(hex);
-    Staging staging = new Staging();
+    Staging staging = Staging.begin(home, "ca " + hex, "ca-" + hex);
+    Event e;
     try {
-      createDirectories(dir.resolve("issued"));
-      KeyFiles.writePem(staging.add(dir.resolve("ca.pem")), cert);
-      KeyFiles.writeEncryptedKey(staging.add(dir.resolve("ca.key.pem")), keys.getPrivate(), r.passphrase());
-      Event e = ledger.recordCa(new NewCa(hex, name.toString(), r.keyType().wireName(), notBefore, notAfter,
+      KeyFiles.writePem(staging.stage("ca.pem", dir.resolve("ca.pem")), cert);
+      KeyFiles.writeEncryptedKey(staging.stage("ca.key.pem", dir.resolve("ca.key.pem")), keys.getPrivate(),
+          r.passphrase());
+      staging.seal();
+      e = ledger.recordCa(new NewCa(hex, name.toString(), r.keyType().wireName(), notBefore, notAfter,
           sha256(cert), sha1(cert)), r.actor());
-      staging.commit();
-      return new CaCreated(hex, name.toString(), notAfter, dir.resolve("ca.pem"), dir.resolve("ca.key.pem"),
-          sha256(cert), sha1(cert), e.seq());
-    } finally {
-      staging.abort();
+    } catch (CaException | CustodyException | RuntimeException ex) {
+      staging.discard();
+      throw ex;
     }
+    staging.deliver();
+    return new CaCreated(hex, name.toString(), notAfter, dir.resolve("ca.pem"), dir.resolve("ca.key.pem"),
+        sha256(cert), sha1(cert), e.seq());
   }
 
   /** The certificate of the CA in service. */
   public X509Certificate caCertificate() throws CaException, CustodyException {
-    CaRecord ca = ledger.usableCa();
-    return KeyFiles.readCertificate(caDir(ca).resolve("ca.pem"), "CA certificate");
+    return caCertificate(ledger.usableCa());
+  }
+
+  /** The CA's certificate file, refused unless it is the one the ledger recorded. */
+  private X509Certificate caCertificate(CaRecord ca) throws CaException {
+    Path file = caDir(ca).resolve("ca.pem");
+    X509Certificate cert = KeyFiles.readCertificate(file, "CA certificate");
+    if (!sha256(cert).equals(ca.sha256())) {
+      throw new CaException(Reason.BAD_FILE, "CA certificate " + file + " is not the one the ledger recorded"
+          + " (SHA-256 " + sha256(cert) + ", recorded " + ca.sha256() + "): restore it from a backup");
+    }
+    return cert;
   }
 
   public Path caCertificateFile(CaRecord ca) {
@@ -158,38 +176,47 @@ public final class CertificateAuthority {
    * {@code serial}; the old certificate stays valid until it is revoked, so that the new one can be
    * uploaded to Entra first.
    */
-  public Issued renew(String serial, Optional<Path> outDir, char[] caPassphrase, char[] pfxPassword, String actor)
-      throws CaException, CustodyException {
+  public Issued renew(String serial, Optional<Validity> validity, Optional<Path> outDir, char[] caPassphrase,
+      char[] pfxPassword, String actor) throws CaException, CustodyException {
     CertificateRecord old = ledger.certificate(serial);
     long days = Math.max(1, Duration.between(old.notBefore().plus(BACKDATE), old.notAfter()).toDays());
-    X509Certificate oldCert = KeyFiles.readCertificate(issuedIndex(old), "certificate");
-    IssueRequest r = new IssueRequest(old.identity(), "renewal", KeyType.fromWireName(old.keyType()).orElseThrow(),
-        Validity.ofDays(days), outDir, caPassphrase, pfxPassword, actor);
-    return issue(r, Optional.of(X500Name.getInstance(oldCert.getSubjectX500Principal().getEncoded())),
-        Optional.of(old.serial()));
+    X509Certificate oldCert = issuedCertificate(old);
+    X500Name subject = X500Name.getInstance(oldCert.getSubjectX500Principal().getEncoded());
+    IssueRequest r = new IssueRequest(old.identity(), commonName(subject), KeyType.fromWireName(old.keyType())
+        .orElseThrow(), validity.orElse(Validity.ofDays(days)), outDir, caPassphrase, pfxPassword, actor);
+    return issue(r, Optional.of(subject), Optional.of(old.serial()));
+  }
+
+  private static String commonName(X500Name name) {
+    var rdns = name.getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN);
+    return rdns.length == 0 ? name.toString()
+        : org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(rdns[0].getFirst().getValue());
   }
 
   private Issued issue(IssueRequest r, Optional<X500Name> subjectOverride, Optional<String> renews)
       throws CaException, CustodyException {
     checkPassphrase(r.pfxPassword(), MIN_PFX_PASSWORD, "PFX password");
-    CaRecord ca = ledger.usableCa(); // clear errors for a missing, revoked or expired CA before any work
+    if (Arrays.equals(r.pfxPassword(), r.caPassphrase())) {
+      throw new CaException(Reason.INVALID_ARGUMENT, "the PFX password must differ from the CA passphrase: the PFX"
+          + " travels, and would let anyone who has it test guesses of the CA passphrase");
+    }
+    // Everything the ledger would refuse is asked first, before any key is opened or made.
+    CaRecord ca = ledger.usableCa();
+    ledger.requireAppIdentity(r.identity());
     Instant now = clock.instant();
     Instant notBefore = now.minus(BACKDATE);
     Instant notAfter = r.validity().after(now);
     if (notAfter.isAfter(ca.notAfter())) {
-      throw new CaException(Reason.INVALID_ARGUMENT, "the certificate would outlive its CA (CA expires "
-          + EventHash.formatTimestamp(ca.notAfter()) + "): shorten --validity, or create a new CA");
+      throw new CaException(Reason.REFUSED, "the certificate would outlive its CA (CA expires "
+          + EventHash.formatTimestamp(ca.notAfter()) + "): shorten --validity, or create the next CA"
+          + " (possible within " + ledger.config().expiryWarning().toDays() + " days of the CA's expiry)");
     }
-    X509Certificate caCert = KeyFiles.readCertificate(caDir(ca).resolve("ca.pem"), "CA certificate");
+    recover();
+    X509Certificate caCert = caCertificate(ca);
     PrivateKey caKey = KeyFiles.readEncryptedKey(caDir(ca).resolve("ca.key.pem"), r.caPassphrase(), "CA key");
     BigInteger serial = newSerial();
     String hex = hex(serial);
     Path out = r.outDir().orElse(home.resolve("issued").resolve(hex));
-    Path pem = out.resolve(hex + ".pem");
-    Path cer = out.resolve(hex + ".cer");
-    Path key = out.resolve(hex + ".key.pem");
-    Path pfx = out.resolve(hex + ".pfx");
-    Path index = caDir(ca).resolve("issued").resolve(hex + ".pem");
 
     KeyPair keys = generate(r.keyType());
     X500Name subject = subjectOverride.orElse(subject(r.commonName()));
@@ -202,26 +229,41 @@ public final class CertificateAuthority {
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
       b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
       b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
-      b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
+      b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert.getPublicKey()));
       cert = sign(b, caKey, KeyType.fromWireName(ca.keyType()).orElseThrow().signatureAlgorithm());
     } catch (CertIOException | GeneralSecurityException e) {
       throw new CaException(Reason.CRYPTO, "cannot build the certificate: " + e.getMessage(), e);
     }
-    Staging staging = new Staging();
+    requireSignedBy(cert, caCert, caDir(ca).resolve("ca.key.pem"));
+    Staging staging = Staging.begin(home, "certificate " + hex, "certificate-" + hex);
+    Event e;
     try {
-      createDirectories(out);
-      KeyFiles.writePem(staging.add(pem), cert);
-      KeyFiles.writeBytes(staging.add(cer), encoded(cert));
-      KeyFiles.writeEncryptedKey(staging.add(key), keys.getPrivate(), r.pfxPassword());
-      KeyFiles.writePfx(staging.add(pfx), keys.getPrivate(), cert, caCert, r.pfxPassword(),
-          r.identity() + " " + hex);
-      KeyFiles.writePem(staging.add(index), cert);
-      Event e = ledger.recordCertificate(new NewCertificate(hex, ca.serial(), r.identity(), subject.toString(),
+      KeyFiles.writePem(staging.stage("cert.pem", out.resolve(hex + ".pem")), cert);
+      KeyFiles.writeBytes(staging.stage("cert.cer", out.resolve(hex + ".cer")), encoded(cert));
+      KeyFiles.writeEncryptedKey(staging.stage("key.pem", out.resolve(hex + ".key.pem")), keys.getPrivate(),
+          r.pfxPassword());
+      KeyFiles.writePfx(staging.stage("cert.pfx", out.resolve(hex + ".pfx")), keys.getPrivate(), cert, caCert,
+          r.pfxPassword(), r.identity() + " " + hex);
+      KeyFiles.writePem(staging.stage("index.pem", caDir(ca).resolve("issued").resolve(hex + ".pem")), cert);
+      staging.seal();
+      e = ledger.recordCertificate(new NewCertificate(hex, ca.serial(), r.identity(), subject.toString(),
           r.keyType().wireName(), notBefore, notAfter, sha1(cert), sha256(cert), renews), r.actor());
-      staging.commit();
-      return new Issued(hex, subject.toString(), notAfter, pem, cer, key, pfx, sha1(cert), sha256(cert), e.seq());
-    } finally {
-      staging.abort();
+    } catch (CaException | CustodyException | RuntimeException ex) {
+      staging.discard();
+      throw ex;
+    }
+    staging.deliver();
+    return new Issued(hex, subject.toString(), notAfter, out.resolve(hex + ".pem"), out.resolve(hex + ".cer"),
+        out.resolve(hex + ".key.pem"), out.resolve(hex + ".pfx"), sha1(cert), sha256(cert), e.seq());
+  }
+
+  /** A CA key that is not the CA certificate's (a swapped file) would sign what nothing verifies. */
+  private static void requireSignedBy(X509Certificate cert, X509Certificate caCert, Path keyFile) throws CaException {
+    try {
+      cert.verify(caCert.getPublicKey());
+    } catch (GeneralSecurityException e) {
+      throw new CaException(Reason.BAD_FILE, "CA key " + keyFile + " does not belong to the CA certificate:"
+          + " restore the CA's key file from a backup");
     }
   }
 
@@ -232,24 +274,44 @@ public final class CertificateAuthority {
    * more). Takes effect for relying parties with the next CRL ({@link #crl}); for Entra, remove the
    * certificate from the app registration.
    */
-  public Event revoke(String serial, String reason, String code, String actor) throws CaException, CustodyException {
+  public Revocation revoke(String serial, String reason, String code, String actor)
+      throws CaException, CustodyException {
     if (!REASON_CODES.containsKey(code)) {
       throw new CaException(Reason.INVALID_ARGUMENT, "unknown revocation code '" + code + "'; use one of: "
           + String.join(", ", new java.util.TreeSet<>(REASON_CODES.keySet())));
     }
-    return ledger.recordRevocation(serial, reason, code, actor);
+    Event e = ledger.recordRevocation(serial, reason, code, actor);
+    String s = Fingerprints.serial(serial);
+    boolean ofCa = ledger.ca(s).isPresent();
+    boolean inNextCrl = false;
+    if (!ofCa) {
+      Optional<CaRecord> current = ledger.currentCa();
+      inNextCrl = current.isPresent() && current.get().usableAt(clock.instant())
+          && ledger.certificate(s).caSerial().equals(current.get().serial());
+    }
+    return new Revocation(s, ofCa, inNextCrl, e.seq());
   }
 
-  /** Signs a CRL of every revoked certificate of the CA in service, valid for {@code lifetime}. */
+  /** Shortest and longest time to a CRL's nextUpdate. */
+  public static final Duration MIN_CRL_LIFETIME = Duration.ofDays(1);
+  public static final Duration MAX_CRL_LIFETIME = Duration.ofDays(366);
+
+  /**
+   * Signs a CRL of every revoked certificate of the CA in service. Its nextUpdate is {@code
+   * lifetime} away, but never after the CA's own expiry.
+   */
   public CrlIssued crl(char[] caPassphrase, Duration lifetime, String actor) throws CaException, CustodyException {
-    if (lifetime.isNegative() || lifetime.isZero()) {
-      throw new CaException(Reason.INVALID_ARGUMENT, "the CRL lifetime must be positive");
+    if (lifetime.compareTo(MIN_CRL_LIFETIME) < 0 || lifetime.compareTo(MAX_CRL_LIFETIME) > 0) {
+      throw new CaException(Reason.INVALID_ARGUMENT, "the CRL lifetime must be from 1 to 366 days, got "
+          + lifetime.toDays() + " days");
     }
     CaRecord ca = ledger.usableCa();
-    X509Certificate caCert = KeyFiles.readCertificate(caDir(ca).resolve("ca.pem"), "CA certificate");
-    PrivateKey caKey = KeyFiles.readEncryptedKey(caDir(ca).resolve("ca.key.pem"), caPassphrase, "CA key");
+    recover();
+    X509Certificate caCert = caCertificate(ca);
+    Path keyFile = caDir(ca).resolve("ca.key.pem");
+    PrivateKey caKey = KeyFiles.readEncryptedKey(keyFile, caPassphrase, "CA key");
     Instant now = clock.instant();
-    Instant next = now.plus(lifetime);
+    Instant next = now.plus(lifetime).isAfter(ca.notAfter()) ? ca.notAfter() : now.plus(lifetime);
     long number = ca.crlNumber() + 1;
     List<CertificateRecord> revoked = new ArrayList<>();
     for (CertificateRecord c : ledger.certificates()) {
@@ -262,46 +324,90 @@ public final class CertificateAuthority {
       X509v2CRLBuilder b = new JcaX509v2CRLBuilder(caCert, Date.from(now));
       b.setNextUpdate(Date.from(next));
       for (CertificateRecord c : revoked) {
-        b.addCRLEntry(new BigInteger(c.serial(), 16), Date.from(c.revokedAt().get()),
-            REASON_CODES.getOrDefault(c.revocationCode().orElse("unspecified"), CRLReason.unspecified));
+        int code = REASON_CODES.getOrDefault(c.revocationCode().orElse("unspecified"), CRLReason.unspecified);
+        if (code == CRLReason.unspecified) {
+          // RFC 5280 5.3.1: the reason code extension SHOULD be absent rather than "unspecified".
+          b.addCRLEntry(new BigInteger(c.serial(), 16), Date.from(c.revokedAt().get()), null);
+        } else {
+          b.addCRLEntry(new BigInteger(c.serial(), 16), Date.from(c.revokedAt().get()), code);
+        }
       }
       b.addExtension(Extension.authorityKeyIdentifier, false,
-          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCert));
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCert.getPublicKey()));
       b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(number)));
       crl = b.build(signer(caKey, KeyType.fromWireName(ca.keyType()).orElseThrow().signatureAlgorithm()));
     } catch (CertIOException | GeneralSecurityException e) {
       throw new CaException(Reason.CRYPTO, "cannot build the CRL: " + e.getMessage(), e);
     }
+    boolean signedByCa;
+    try {
+      signedByCa = crl.isSignatureValid(new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder()
+          .build(caCert.getPublicKey()));
+    } catch (OperatorCreationException | org.bouncycastle.cert.CertException | RuntimeException e) {
+      signedByCa = false;
+    }
+    if (!signedByCa) {
+      throw new CaException(Reason.BAD_FILE, "CA key " + keyFile + " does not belong to the CA certificate:"
+          + " restore the CA's key file from a backup");
+    }
     Path numbered = caDir(ca).resolve("crl-" + number + ".pem");
     Path latest = caDir(ca).resolve("crl.pem");
-    Staging staging = new Staging();
+    Staging staging = Staging.begin(home, "crl " + ca.serial() + " " + number, "crl-" + ca.serial() + "-" + number);
+    Event e;
     try {
-      KeyFiles.writePem(staging.add(numbered), crl);
-      Event e = ledger.recordCrl(ca.serial(), number, now, next, revoked.size(), actor);
-      staging.commit();
-      try {
-        Path tmp = Files.createTempFile(latest.getParent(), ".crl-", ".tmp",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.copy(numbered, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, latest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException ex) {
-        throw new CaException(Reason.IO, "CRL " + number + " was written to " + numbered + " but " + latest
-            + " could not be updated: " + ex.getMessage(), ex);
-      }
-      return new CrlIssued(latest, number, revoked.size(), now, next, e.seq());
-    } finally {
-      staging.abort();
+      KeyFiles.writePem(staging.stage("crl.pem", numbered), crl);
+      staging.seal();
+      e = ledger.recordCrl(ca.serial(), number, now, next, revoked.size(), actor);
+    } catch (CaException | CustodyException | RuntimeException ex) {
+      staging.discard();
+      throw ex;
     }
+    staging.deliver();
+    try {
+      // crl.pem is the one file that is replaced: it always names the newest CRL.
+      Path tmp = Files.createTempFile(latest.getParent(), ".crl-", ".tmp",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.copy(numbered, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Staging.fsync(tmp);
+      Files.move(tmp, latest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException ex) {
+      throw new CaException(Reason.IO, "CRL " + number + " was written to " + numbered + " but " + latest
+          + " could not be updated: " + ex.getMessage(), ex);
+    }
+    return new CrlIssued(latest, number, revoked.size(), now, next, e.seq());
   }
 
-  /** The stored public certificate of an issued serial. */
+  /**
+   * Finishes CA operations an interrupted command left staged: delivers those the ledger recorded,
+   * discards the rest.
+   */
+  public void recover() throws CaException, CustodyException {
+    Staging.recover(home, op -> {
+      String[] w = op.split(" ");
+      return switch (w[0]) {
+        case "ca" -> ledger.ca(w[1]).isPresent();
+        case "certificate" -> ledger.certificates().stream().anyMatch(c -> c.serial().equals(w[1]));
+        case "crl" -> ledger.ca(w[1]).map(c -> c.crlNumber() >= Long.parseLong(w[2])).orElse(false);
+        default -> false;
+      };
+    }, clock.instant());
+  }
+
+  /** The stored public certificate of an issued serial, checked against the ledger's fingerprint. */
   public Path certificateFile(String serial) throws CaException, CustodyException {
     CertificateRecord c = ledger.certificate(serial);
+    issuedCertificate(c);
+    return issuedIndex(c);
+  }
+
+  private X509Certificate issuedCertificate(CertificateRecord c) throws CaException {
     Path p = issuedIndex(c);
-    if (!Files.isRegularFile(p)) {
-      throw new CaException(Reason.BAD_FILE, "the certificate file " + p + " is missing");
+    X509Certificate cert = KeyFiles.readCertificate(p, "certificate");
+    if (!sha256(cert).equals(c.sha256())) {
+      throw new CaException(Reason.BAD_FILE, "certificate " + p + " is not the one the ledger recorded for serial "
+          + c.serial() + " (SHA-256 " + sha256(cert) + ", recorded " + c.sha256() + ")");
     }
-    return p;
+    return cert;
   }
 
   // --- helpers ----------------------------------------------------------------------------------
@@ -323,10 +429,10 @@ public final class CertificateAuthority {
   }
 
   private BigInteger newSerial() {
-    byte[] b = new byte[16]; // 127 random bits: RFC 5280 allows 20 octets, CA/B asks for 64 bits
+    byte[] b = new byte[16]; // RFC 5280 allows up to 20 octets; 64 random bits is the usual floor
     random.nextBytes(b);
     b[0] &= 0x7f;
-    b[0] |= 0x40; // a fixed top bit keeps every serial 16 octets long and positive
+    b[0] |= 0x40; // fixed top bits keep every serial 16 octets long and positive: 126 random bits
     return new BigInteger(1, b);
   }
 
@@ -398,53 +504,6 @@ public final class CertificateAuthority {
       Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException | UnsupportedOperationException e) {
       throw new CaException(Reason.IO, "cannot create " + dir + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Files written under temporary names, renamed into place by {@link #commit} once the ledger has
-   * recorded them, deleted by {@link #abort} otherwise.
-   */
-  private final class Staging {
-    private final List<Path[]> files = new ArrayList<>();
-    private boolean committed;
-
-    Path add(Path target) throws CaException {
-      if (Files.exists(target)) {
-        throw new CaException(Reason.EXISTS, target + " exists already; nothing was overwritten");
-      }
-      byte[] r = new byte[6];
-      random.nextBytes(r);
-      Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + HexFormat.of().formatHex(r));
-      files.add(new Path[] {tmp, target});
-      return tmp;
-    }
-
-    void commit() throws CaException {
-      for (Path[] f : files) {
-        try {
-          // A hard link never replaces an existing file (a rename would); then drop the temporary name.
-          Files.createLink(f[1], f[0]);
-          Files.delete(f[0]);
-        } catch (IOException e) {
-          throw new CaException(Reason.IO, "recorded in the ledger, but " + f[1] + " could not be put in place ("
-              + e.getMessage() + "); its content is in " + f[0], e);
-        }
-      }
-      committed = true;
-    }
-
-    void abort() {
-      if (committed) {
-        return;
-      }
-      for (Path[] f : files) {
-        try {
-          Files.deleteIfExists(f[0]);
-        } catch (IOException ignored) {
-          // a leftover temporary file holds nothing unencrypted
-        }
-      }
     }
   }
 }

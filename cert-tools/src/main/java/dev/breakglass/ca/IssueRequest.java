@@ -1,6 +1,7 @@
 package dev.breakglass.ca;
 
 import java.nio.file.Path;
+import dev.breakglass.custody.ledger.Names;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -24,10 +25,7 @@ public record IssueRequest(
     String actor) {
   public IssueRequest {
     Objects.requireNonNull(identity, "identity");
-    if (commonName == null || commonName.isBlank() || commonName.length() > 64) {
-      throw new IllegalArgumentException("common name (--cn) is required, at most 64 characters");
-    }
-    commonName = commonName.strip();
+    commonName = Names.check("common name (--cn)", commonName, 64);
     Objects.requireNonNull(keyType, "keyType");
     if (!keyType.forLeaf()) {
       throw new IllegalArgumentException("key type " + keyType + " is not accepted by Entra ID for app"

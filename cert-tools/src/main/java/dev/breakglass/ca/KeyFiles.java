@@ -190,13 +190,15 @@ final class KeyFiles {
     }
   }
 
+  /** A new file, mode 0600, opened once: it fails if anything (a file, a link) is there already. */
   static OutputStream createNew(Path file) throws IOException {
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      return java.nio.channels.Channels.newOutputStream(Files.newByteChannel(file,
+          java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))));
     } catch (UnsupportedOperationException e) {
       throw new IOException("the file system cannot set file permissions", e);
     }
-    return Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
   }
 
   private static CaException io(Path file, IOException e) {

@@ -24,6 +24,14 @@ public record Validity(Period period, String text) {
           + " (e.g. 10y, 18m, 90d)");
     }
     int n = Integer.parseInt(m.group(1));
+    int max = switch (m.group(2)) {
+      case "y" -> 50;
+      case "m" -> 600;
+      default -> 18_262;
+    };
+    if (n > max) {
+      throw new IllegalArgumentException("validity '" + text + "' is longer than 50 years");
+    }
     Period p = switch (m.group(2)) {
       case "y" -> Period.ofYears(n);
       case "m" -> Period.ofMonths(n);

@@ -171,9 +171,8 @@ class CertificateAuthorityTest {
     assertEquals("unknown identity '00000000-0000-0000-0000-000000000000': see 'bg identity list'",
         unknown.getMessage());
     assertEquals(before, ledger.head().orElseThrow());
-    try (Stream<Path> s = Files.list(out)) {
-      assertEquals(List.of(), s.toList(), "not even temporary files are left");
-    }
+    assertFalse(Files.exists(out), "no output directory is made for a refused request");
+    assertFalse(Files.exists(home.resolve(".staging")) && Files.list(home.resolve(".staging")).findAny().isPresent());
   }
 
   @Test
@@ -199,6 +198,63 @@ class CertificateAuthorityTest {
     CaException foreign = assertThrows(CaException.class, () -> ca.crl(CA_PASS.clone(), Duration.ofDays(7), "a"));
     assertEquals("CA key " + key + " is not an encrypted PKCS#8 private key (a foreign or damaged file?)",
         foreign.getMessage());
+  }
+
+  @Test
+  void foreignCaKeyUnderTheSamePassphrase_isRefusedBeforeAnythingIsRecorded() throws Exception {
+    Path key = ca.caCertificateFile(ledger.usableCa()).resolveSibling("ca.key.pem");
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    Files.delete(key);
+    KeyFiles.writeEncryptedKey(key, g.generateKeyPair().getPrivate(), CA_PASS);
+    Head before = ledger.head().orElseThrow();
+    CaException e = assertThrows(CaException.class, () -> ca.issue(request(Optional.of(tmp.resolve("out")))));
+    assertEquals("CA key " + key + " does not belong to the CA certificate: restore the CA's key file from a backup",
+        e.getMessage());
+    CaException crl = assertThrows(CaException.class, () -> ca.crl(CA_PASS.clone(), Duration.ofDays(7), "a"));
+    assertEquals(CaException.Reason.BAD_FILE, crl.reason());
+    assertEquals(before, ledger.head().orElseThrow());
+    assertFalse(Files.exists(tmp.resolve("out")));
+  }
+
+  @Test
+  void swappedCertificateFiles_areRefused() throws Exception {
+    Issued a = ca.issue(request(Optional.empty()));
+    Issued b = ca.issue(request(Optional.empty()));
+    Path index = ca.certificateFile(a.serial());
+    Files.copy(ca.certificateFile(b.serial()), index, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    CaException show = assertThrows(CaException.class, () -> ca.certificateFile(a.serial()));
+    assertTrue(show.getMessage().startsWith("certificate " + index + " is not the one the ledger recorded"),
+        show.getMessage());
+    Path caPem = ca.caCertificateFile(ledger.usableCa());
+    Files.copy(index, caPem, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    CaException root = assertThrows(CaException.class, () -> ca.issue(request(Optional.empty())));
+    assertTrue(root.getMessage().startsWith("CA certificate " + caPem + " is not the one the ledger recorded"),
+        root.getMessage());
+  }
+
+  @Test
+  void pfxPasswordEqualToTheCaPassphrase_isRefused() {
+    CaException e = assertThrows(CaException.class, () -> ca.issue(new IssueRequest(APP, "x", KeyType.RSA_2048,
+        Validity.parse("1y"), Optional.empty(), CA_PASS.clone(), CA_PASS.clone(), "admin")));
+    assertEquals(CaException.Reason.INVALID_ARGUMENT, e.reason());
+  }
+
+  @Test
+  void invisibleCharactersInNames_areRefusedUpFront() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IssueRequest(APP,
+        "evil\u202eppa", KeyType.RSA_2048, Validity.parse("1y"), Optional.empty(), CA_PASS, PFX_PASS, "admin"));
+    assertTrue(e.getMessage().startsWith("common name (--cn) 'evil?ppa' contains an invisible"), e.getMessage());
+  }
+
+  @Test
+  void nextCa_canBeMadeWithinTheWarningWindowOfTheOldOne() throws Exception {
+    CaRecord old = ledger.usableCa();
+    clock.advance(Duration.between(clock.instant(), old.notAfter()).minus(Duration.ofDays(20)));
+    CaCreated next = ca.init(new CaInitRequest("Next CA", KeyType.RSA_3072, Validity.parse("10y"),
+        CA_PASS.clone(), "admin"));
+    assertEquals(next.serial(), ledger.usableCa().serial());
+    assertEquals("valid", ledger.ca(old.serial()).orElseThrow().statusAt(clock.instant()));
   }
 
   @Test
@@ -260,7 +316,8 @@ class CertificateAuthorityTest {
   void renew_keepsTheProfileWithANewKey() throws Exception {
     Issued old = ca.issue(request(Optional.empty()));
     clock.advance(Duration.ofDays(300));
-    Issued renewed = ca.renew(old.serial(), Optional.empty(), CA_PASS.clone(), PFX_PASS.clone(), "admin");
+    Issued renewed = ca.renew(old.serial(), Optional.empty(), Optional.empty(), CA_PASS.clone(), PFX_PASS.clone(),
+        "admin");
     X509Certificate a = cert(old.certificatePem());
     X509Certificate b = cert(renewed.certificatePem());
     assertEquals(a.getSubjectX500Principal(), b.getSubjectX500Principal());

@@ -220,7 +220,7 @@ public final class Out {
     g.writeStringField("notBefore", Out.ts(c.notBefore()));
     g.writeStringField("notAfter", Out.ts(c.notAfter()));
     g.writeNumberField("daysLeft", Duration.between(now, c.notAfter()).toDays());
-    g.writeStringField("status", c.revoked() ? "revoked" : now.isBefore(c.notAfter()) ? "valid" : "expired");
+    g.writeStringField("status", c.statusAt(now));
     g.writeStringField("sha256", c.sha256());
     g.writeStringField("sha1", c.sha1());
     g.writeNumberField("crlNumber", c.crlNumber());
@@ -228,6 +228,12 @@ public final class Out {
   }
 
   public static void certificate(JsonGenerator g, CertificateRecord c, Instant now) throws IOException {
+    certificate(g, c, now, Optional.empty());
+  }
+
+  /** A certificate; with its issuer known, a valid one of a revoked CA says so in its status. */
+  public static void certificate(JsonGenerator g, CertificateRecord c, Instant now, Optional<CaRecord> issuer)
+      throws IOException {
     g.writeStartObject();
     g.writeStringField("serial", c.serial());
     g.writeStringField("caSerial", c.caSerial());
@@ -237,7 +243,7 @@ public final class Out {
     g.writeStringField("notBefore", Out.ts(c.notBefore()));
     g.writeStringField("notAfter", Out.ts(c.notAfter()));
     g.writeNumberField("daysLeft", Duration.between(now, c.notAfter()).toDays());
-    g.writeStringField("status", c.statusAt(now));
+    g.writeStringField("status", c.statusAt(now, issuer));
     g.writeStringField("sha1", c.sha1());
     g.writeStringField("sha256", c.sha256());
     g.writeStringField("renews", c.renews().orElse(null));

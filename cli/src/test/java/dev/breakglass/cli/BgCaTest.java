@@ -96,6 +96,28 @@ class BgCaTest {
   }
 
   @Test
+  void revokingTheRoot_flagsItsStillValidCertificates() {
+    String leaf = issue();
+    String root = ok("ca", "list", "--json").out().replaceAll("(?s).*\"cas\" : \\[ \\{\\s*\"serial\" : \"([0-9A-F]+)\".*", "$1");
+    Run r = ok("ca", "revoke", root, "--reason", "ceremony redone", "--code", "cACompromise");
+    assertTrue(r.out().startsWith("revoked CA " + root + " (cACompromise), event "), r.out());
+    assertTrue(r.out().contains("its certificates stay valid in Entra until removed from the app"), r.out());
+    assertTrue(ok("ca", "list").out().contains("valid (CA revoked)"));
+    Run s = ok("status");
+    assertTrue(s.out().contains("VALID CERTIFICATES OF A REVOKED CA"), s.out());
+    assertTrue(s.out().contains(leaf), s.out());
+  }
+
+  @Test
+  void renew_takesANewValidity() {
+    String serial = issue();
+    Run r = ok("ca", "renew", serial, "--validity", "90d", "--passphrase-file", caPass.toString(),
+        "--pfx-password-file", pfxPass.toString());
+    assertTrue(r.out().startsWith("renewed " + serial + " as certificate "), r.out());
+    assertTrue(r.out().contains("valid until 2027-02-23T09:00:00.000Z"), r.out());
+  }
+
+  @Test
   void status_namesCertificatesCloseToExpiry() {
     String serial = issue("--validity", "60d");
     assertTrue(!ok("status").out().contains(serial));

@@ -4,7 +4,6 @@ import dev.breakglass.ca.CrlIssued;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.Out;
 import dev.breakglass.cli.Secrets;
-import dev.breakglass.cli.UsageException;
 import dev.breakglass.cli.inventory.ByOption;
 import dev.breakglass.custody.ledger.Ledger;
 import java.nio.file.Path;
@@ -37,9 +36,6 @@ public final class CaCrlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (days < 1 || days > 366) {
-      throw new UsageException("--next-update must be from 1 to 366 days, got " + days);
-    }
     char[] pass = Secrets.read(Optional.ofNullable(passphraseFile), "CA passphrase", "--passphrase-file", false);
     try (Ledger l = ledger.open()) {
       CrlIssued c = CaSession.ca(l, ledger).crl(pass, Duration.ofDays(days), by.actor(ledger));

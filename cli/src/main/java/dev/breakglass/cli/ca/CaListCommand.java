@@ -42,7 +42,7 @@ public final class CaListCommand implements Callable<Integer> {
         g.writeEndArray();
         g.writeArrayFieldStart("certificates");
         for (CertificateRecord c : certs) {
-          Out.certificate(g, c, now);
+          Out.certificate(g, c, now, issuer(cas, c));
         }
         g.writeEndArray();
         g.writeEndObject();
@@ -52,9 +52,13 @@ public final class CaListCommand implements Callable<Integer> {
     Out.table(out, List.of("SERIAL", "KIND", "SUBJECT", "IDENTITY", "NOT-AFTER (UTC)", "DAYS-LEFT", "STATUS"),
         java.util.stream.Stream.concat(
             cas.stream().map(c -> List.of(c.serial(), "ca", c.subject(), "-", Out.ts(c.notAfter()),
-                Out.daysLeft(c.notAfter(), now), c.revoked() ? "revoked" : now.isBefore(c.notAfter()) ? "valid" : "expired")),
+                Out.daysLeft(c.notAfter(), now), c.statusAt(now))),
             certs.stream().map(c -> List.of(c.serial(), "leaf", c.subject(), c.identity(), Out.ts(c.notAfter()),
-                Out.daysLeft(c.notAfter(), now), c.statusAt(now)))).toList());
+                Out.daysLeft(c.notAfter(), now), c.statusAt(now, issuer(cas, c))))).toList());
     return 0;
+  }
+
+  static java.util.Optional<CaRecord> issuer(List<CaRecord> cas, CertificateRecord c) {
+    return cas.stream().filter(a -> a.serial().equals(c.caSerial())).findFirst();
   }
 }

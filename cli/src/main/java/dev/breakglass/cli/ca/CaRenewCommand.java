@@ -1,6 +1,7 @@
 package dev.breakglass.cli.ca;
 
 import dev.breakglass.ca.Issued;
+import dev.breakglass.ca.Validity;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.inventory.ByOption;
 import dev.breakglass.custody.ledger.Ledger;
@@ -30,11 +31,16 @@ public final class CaRenewCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Where the files go (default: HOME/issued/SERIAL).")
   Path out;
 
+  @Option(names = "--validity", paramLabel = "PERIOD",
+      description = "Ny, Nm or Nd (default: the old certificate's lifetime); not beyond the CA's expiry.")
+  String validity;
+
   @Override
   public Integer call() throws Exception {
+    Optional<Validity> period = validity == null ? Optional.empty() : Optional.of(CaSession.validity(validity));
     secrets.use((caPass, pfxPass) -> {
       try (Ledger l = ledger.open()) {
-        Issued i = CaSession.ca(l, ledger).renew(serial, Optional.ofNullable(out), caPass, pfxPass,
+        Issued i = CaSession.ca(l, ledger).renew(serial, period, Optional.ofNullable(out), caPass, pfxPass,
             by.actor(ledger));
         IssueOutput.print(spec.commandLine().getOut(), "renewed " + serial + " as", i);
       }

@@ -2,8 +2,7 @@ package dev.breakglass.cli.ca;
 
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.inventory.ByOption;
-import dev.breakglass.custody.ledger.Event;
-import dev.breakglass.custody.ledger.Json;
+import dev.breakglass.ca.Revocation;
 import dev.breakglass.custody.ledger.Ledger;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,9 +36,13 @@ public final class CaRevokeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (Ledger l = ledger.open()) {
-      Event e = CaSession.ca(l, ledger).revoke(serial, reason, code, by.actor(ledger));
-      spec.commandLine().getOut().printf("revoked %s (%s), event %d; run 'bg ca crl' to publish it%n",
-          "ca".equals(Json.read(e.details()).get("of")) ? "CA " + serial : serial, code, e.seq());
+      Revocation r = CaSession.ca(l, ledger).revoke(serial, reason, code, by.actor(ledger));
+      String next = r.ofCa()
+          ? "it issues and signs nothing more; its certificates stay valid in Entra until removed from the app"
+          : r.inNextCrl() ? "run 'bg ca crl' to publish it, and remove it from the app registration"
+          : "its CA is no longer in service, so no CRL will list it: remove it from the app registration";
+      spec.commandLine().getOut().printf("revoked %s%s (%s), event %d; %s%n", r.ofCa() ? "CA " : "", r.serial(),
+          code, r.event(), next);
     }
     return 0;
   }

@@ -61,6 +61,11 @@ public final class StatusCommand implements Callable<Integer> {
           Out.certificate(g, c, s.asOf());
         }
         g.writeEndArray();
+        g.writeArrayFieldStart("validOfRevokedCa");
+        for (CertificateRecord c : s.ofRevokedCa()) {
+          Out.certificate(g, c, s.asOf());
+        }
+        g.writeEndArray();
         g.writeArrayFieldStart("expiringCa");
         for (CaRecord c : s.caExpiring()) {
           Out.ca(g, c, s.asOf());
@@ -102,6 +107,12 @@ public final class StatusCommand implements Callable<Integer> {
               Out.daysLeft(c.notAfter(), s.asOf()))),
           s.expiring().stream().map(c -> List.of(c.serial(), "leaf", c.subject(), Out.ts(c.notAfter()),
               Out.daysLeft(c.notAfter(), s.asOf())))).toList());
+    }
+    if (!s.ofRevokedCa().isEmpty()) {
+      out.println();
+      out.println("VALID CERTIFICATES OF A REVOKED CA (Entra accepts them until they are removed from the app)");
+      Out.table(out, List.of("SERIAL", "SUBJECT", "IDENTITY", "NOT-AFTER (UTC)"), s.ofRevokedCa().stream()
+          .map(c -> List.of(c.serial(), c.subject(), c.identity(), Out.ts(c.notAfter()))).toList());
     }
     out.println();
     out.printf("ledger head %s%n", s.head().map(Object::toString).orElse("-"));

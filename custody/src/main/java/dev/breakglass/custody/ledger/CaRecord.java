@@ -21,6 +21,14 @@ public record CaRecord(
     return revokedAt.isPresent();
   }
 
+  /** {@code valid}, {@code revoked} or {@code expired} at {@code now}. */
+  public String statusAt(Instant now) {
+    if (revoked()) {
+      return "revoked";
+    }
+    return now.isBefore(notAfter) ? "valid" : "expired";
+  }
+
   /** Usable to issue at {@code now}: not revoked and within its validity. */
   public boolean usableAt(Instant now) {
     return !revoked() && !now.isBefore(notBefore) && now.isBefore(notAfter);

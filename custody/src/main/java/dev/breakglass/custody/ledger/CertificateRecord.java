@@ -24,6 +24,15 @@ public record CertificateRecord(
     return revokedAt.isPresent();
   }
 
+  /**
+   * As {@link #statusAt(Instant)}, but a valid certificate whose CA was revoked shows as {@code
+   * valid (CA revoked)}: Entra still accepts it until it is removed from the app.
+   */
+  public String statusAt(Instant now, Optional<CaRecord> issuer) {
+    String s = statusAt(now);
+    return s.equals("valid") && issuer.map(CaRecord::revoked).orElse(false) ? "valid (CA revoked)" : s;
+  }
+
   /** {@code valid}, {@code revoked} or {@code expired} at {@code now}. */
   public String statusAt(Instant now) {
     if (revoked()) {

@@ -352,11 +352,7 @@ public final class Ledger implements AutoCloseable {
         throw new CustodyException(Reason.REFUSED, "certificate " + c.serial() + " was signed by CA " + c.caSerial()
             + ", not by the CA in service (" + ca.serial() + ")");
       }
-      Identity identity = identity(c.identity());
-      if (identity.kind() != IdentityKind.APP) {
-        throw new CustodyException(Reason.REFUSED, "identity '" + identity.ref() + "' is a user account;"
-            + " certificates are issued to app identities (bg identity add --app APP_ID)");
-      }
+      Identity identity = appIdentity(c.identity());
       if (!store.certificates(Optional.of(c.serial())).isEmpty()) {
         throw new CustodyException(Reason.DUPLICATE, "a certificate with serial " + c.serial() + " is already recorded");
       }
@@ -451,13 +447,34 @@ public final class Ledger implements AutoCloseable {
     });
   }
 
+  /**
+   * A new CA may be created when there is none in service, or when the one in service expires
+   * within {@code ca.expiry-warning-days} (a rollover: its certificates stay valid until they
+   * expire or are revoked).
+   */
   private void noCaInService(Instant now) throws SQLException, CustodyException {
     Optional<CaRecord> current = currentCa0();
-    if (current.isPresent() && current.get().usableAt(now)) {
+    if (current.isPresent() && current.get().usableAt(now.plus(config.expiryWarning()))) {
       throw new CustodyException(Reason.REFUSED, "a CA is already in service (serial " + current.get().serial()
-          + ", valid until " + EventHash.formatTimestamp(current.get().notAfter())
-          + "); revoke it first with 'bg ca revoke " + current.get().serial() + "' to replace it");
+          + ", valid until " + EventHash.formatTimestamp(current.get().notAfter()) + "); a new one can be made"
+          + " within " + config.expiryWarning().toDays() + " days of its expiry, or after 'bg ca revoke "
+          + current.get().serial() + "'");
     }
+  }
+
+  /** The registered app identity {@code ref}, or NOT_FOUND / REFUSED (a user account). */
+  public Identity requireAppIdentity(String ref) throws CustodyException {
+    String r = Text.check(() -> Text.required("identity", ref, 256));
+    return store.read(() -> appIdentity(r));
+  }
+
+  private Identity appIdentity(String ref) throws SQLException, CustodyException {
+    Identity identity = identity(ref);
+    if (identity.kind() != IdentityKind.APP) {
+      throw new CustodyException(Reason.REFUSED, "identity '" + identity.ref() + "' is a user account;"
+          + " certificates are issued to app identities (bg identity add --app APP_ID)");
+    }
+    return identity;
   }
 
   /** The newest CA recorded, whatever its state. */
@@ -469,6 +486,12 @@ public final class Ledger implements AutoCloseable {
   public CaRecord usableCa() throws CustodyException {
     Instant now = clock.instant();
     return store.read(() -> usableCa(now));
+  }
+
+  /** One CA record, if that serial is a CA's. */
+  public Optional<CaRecord> ca(String serial) throws CustodyException {
+    String s = Text.check(() -> Fingerprints.serial(serial));
+    return store.read(() -> store.cas(Optional.of(s)).stream().findFirst());
   }
 
   public List<CaRecord> cas() throws CustodyException {
@@ -577,8 +600,16 @@ public final class Ledger implements AutoCloseable {
           .filter(c -> !c.revoked() && c.notAfter().isBefore(warnBefore)).toList();
       List<CaRecord> caExpiring = currentCa0().filter(c -> !c.revoked() && c.notAfter().isBefore(warnBefore))
           .map(List::of).orElse(List.of());
+      java.util.Set<String> revokedCas = new java.util.HashSet<>();
+      for (CaRecord c : store.cas(Optional.empty())) {
+        if (c.revoked()) {
+          revokedCas.add(c.serial());
+        }
+      }
+      List<CertificateRecord> ofRevokedCa = store.certificates(Optional.empty()).stream()
+          .filter(c -> !c.revoked() && now.isBefore(c.notAfter()) && revokedCas.contains(c.caSerial())).toList();
       return new StatusReport(now, out, due, unsealed, config.reviewInterval(), items.size(), expiring, caExpiring,
-          config.expiryWarning(), store.head());
+          ofRevokedCa, config.expiryWarning(), store.head());
     });
   }
 

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param itemCount all items
  * @param expiring certificates not revoked that expire within {@code expiryWarning} (or did)
  * @param caExpiring the CA in service, when it expires within {@code expiryWarning} (or did)
+ * @param ofRevokedCa certificates still valid although their CA was revoked: Entra accepts them
+ *     until they are removed from the app
  * @param head the newest event, to copy into an outside record
  */
 public record StatusReport(
@@ -26,6 +28,7 @@ public record StatusReport(
     int itemCount,
     List<CertificateRecord> expiring,
     List<CaRecord> caExpiring,
+    List<CertificateRecord> ofRevokedCa,
     Duration expiryWarning,
     Optional<Head> head) {
 
