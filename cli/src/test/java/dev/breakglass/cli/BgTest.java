@@ -233,12 +233,12 @@ class BgTest {
     setUpInventory();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("ledger.db"));
         Statement s = c.createStatement()) {
-      s.executeUpdate("PRAGMA user_version = 3");
+      s.executeUpdate("PRAGMA user_version = 4");
     }
     Run r = bg("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--reason", "x", "--seal", "TB-1");
     assertEquals(1, r.code());
-    assertEquals("bg: error: " + home.resolve("ledger.db") + " has ledger schema version 3, newer than this bg"
-        + " supports (2): upgrade bg; the ledger was not changed", r.err().strip());
+    assertEquals("bg: error: " + home.resolve("ledger.db") + " has ledger schema version 4, newer than this bg"
+        + " supports (3): upgrade bg; the ledger was not changed", r.err().strip());
   }
 
   @Test

@@ -17,7 +17,10 @@ public enum EventType {
   CA_CREATED("ca-created"),
   CERTIFICATE_ISSUED("certificate-issued"),
   CERTIFICATE_REVOKED("certificate-revoked"),
-  CRL_ISSUED("crl-issued");
+  CRL_ISSUED("crl-issued"),
+  PASSWORD_CREATED("password-created"),
+  PASSWORD_VERIFIED("password-verified"),
+  PASSWORD_REVEALED("password-revealed");
 
   private final String wireName;
 

@@ -540,6 +540,107 @@ public final class Ledger implements AutoCloseable {
     return found.get(0);
   }
 
+  // --- nobody-knows passwords (custody.secret records through these) -----------------------------
+
+  /** The version a new password for {@code identity} gets: one more than its newest. */
+  public int nextPasswordVersion(String identity) throws CustodyException {
+    String ref = Text.check(() -> Text.required("identity", identity, 256));
+    return store.read(() -> {
+      userIdentity(ref);
+      return store.passwords(Optional.of(ref)).stream().mapToInt(PasswordRecord::version).max().orElse(0) + 1;
+    });
+  }
+
+  /**
+   * Records a new password version; the previous current version becomes superseded. Refused
+   * unless the identity is a registered user and {@code version} is the next one.
+   */
+  public Event recordPassword(NewPassword p, String actor) throws CustodyException {
+    String who = operator(actor);
+    return store.write(() -> {
+      Identity identity = userIdentity(p.identity());
+      int next = store.passwords(Optional.of(identity.ref())).stream().mapToInt(PasswordRecord::version).max()
+          .orElse(0) + 1;
+      if (p.version() != next) {
+        throw new CustodyException(Reason.REFUSED, "password version " + p.version() + " of '" + identity.ref()
+            + "' is not the next one (" + next + "): another command made one meanwhile; nothing was recorded");
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("identity", identity.ref());
+      d.put("version", (long) p.version());
+      d.put("length", (long) p.length());
+      d.put("entropyBits", (long) p.entropyBits());
+      d.put("layout", p.layout());
+      d.put("shareSet", p.shareSet());
+      d.put("verifier", p.verifier());
+      return append(EventType.PASSWORD_CREATED, who, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  /** Records the outcome of checking a rebuilt or typed password against a version's verifier. */
+  public Event recordPasswordCheck(String identity, int version, boolean matches, String method, String actor)
+      throws CustodyException {
+    String who = operator(actor);
+    return store.write(() -> {
+      PasswordRecord p = password0(identity, version);
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("identity", p.identity());
+      d.put("version", (long) p.version());
+      d.put("matches", matches);
+      d.put("method", method);
+      return append(EventType.PASSWORD_VERIFIED, who, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  /** Records that a password was shown on a terminal (by {@code bg password combine}). */
+  public Event recordPasswordRevealed(String identity, int version, String reason, String actor)
+      throws CustodyException {
+    String who = operator(actor);
+    String why = Text.check(() -> Text.required("reason", reason, 2000));
+    return store.write(() -> {
+      PasswordRecord p = password0(identity, version);
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("identity", p.identity());
+      d.put("version", (long) p.version());
+      return append(EventType.PASSWORD_REVEALED, who, Optional.empty(), Optional.empty(), Optional.of(why),
+          Optional.empty(), d);
+    });
+  }
+
+  /** Every password version of an identity, oldest first. */
+  public List<PasswordRecord> passwords(String identity) throws CustodyException {
+    String ref = Text.check(() -> Text.required("identity", identity, 256));
+    return store.read(() -> {
+      identity(ref);
+      return store.passwords(Optional.of(ref));
+    });
+  }
+
+  /** The current password version of an identity, or NOT_FOUND. */
+  public PasswordRecord currentPassword(String identity) throws CustodyException {
+    return passwords(identity).stream().filter(PasswordRecord::current).findFirst().orElseThrow(() ->
+        new CustodyException(Reason.NOT_FOUND, "identity '" + identity + "' has no password yet: create one with"
+            + " 'bg password new --identity " + identity + "'"));
+  }
+
+  private PasswordRecord password0(String identity, int version) throws SQLException, CustodyException {
+    Identity id = identity(identity);
+    return store.passwords(Optional.of(id.ref())).stream().filter(p -> p.version() == version).findFirst()
+        .orElseThrow(() -> new CustodyException(Reason.NOT_FOUND, "identity '" + id.ref() + "' has no password"
+            + " version " + version));
+  }
+
+  private Identity userIdentity(String ref) throws SQLException, CustodyException {
+    Identity identity = identity(ref);
+    if (identity.kind() != IdentityKind.USER) {
+      throw new CustodyException(Reason.REFUSED, "identity '" + identity.ref() + "' is an app; passwords are for"
+          + " break-glass user accounts (apps use certificates: bg ca issue)");
+    }
+    return identity;
+  }
+
   // --- reading ----------------------------------------------------------------------------------
 
   public List<Safe> safes() throws CustodyException {

@@ -15,6 +15,7 @@ import dev.breakglass.custody.ledger.IdentityKind;
 import dev.breakglass.custody.ledger.Item;
 import dev.breakglass.custody.ledger.ItemKind;
 import dev.breakglass.custody.ledger.Json;
+import dev.breakglass.custody.ledger.PasswordRecord;
 import dev.breakglass.custody.ledger.Safe;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,7 +55,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
   static final int APPLICATION_ID = 0x42474c31;
 
   /** Schema migrations, in order; index i brings the schema from version i to i+1. */
-  static final List<String> MIGRATIONS = List.of("schema-001.sql", "schema-002.sql");
+  static final List<String> MIGRATIONS = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql");
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = MIGRATIONS.size();
@@ -106,6 +107,16 @@ public final class SqliteLedgerStore implements AutoCloseable {
       "UPDATE cas SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at IS NULL";
   private static final String CRL_ISSUED =
       "UPDATE cas SET crl_number = ? WHERE serial = ? AND crl_number = ? - 1";
+  private static final String SUPERSEDE_PASSWORDS =
+      "UPDATE passwords SET status = 'superseded' WHERE identity = ? COLLATE NOCASE AND status = 'current'";
+  private static final String INSERT_PASSWORD =
+      "INSERT INTO passwords (identity, version, length, entropy_bits, layout, share_set, verifier, status,"
+          + " created_seq) VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?)";
+  private static final String PASSWORD_VERIFIED =
+      "UPDATE passwords SET last_verified = ? WHERE identity = ? COLLATE NOCASE AND version = ?";
+  private static final String PASSWORDS =
+      "SELECT identity, version, length, entropy_bits, layout, share_set, verifier, status, last_verified,"
+          + " created_seq FROM passwords";
   private static final String CAS =
       "SELECT serial, subject, key_type, not_before, not_after, sha256, sha1, crl_number, revoked_at,"
           + " revocation_reason, added_seq FROM cas";
@@ -123,7 +134,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
   /** The projection tables with their sort key, compared by {@link #projectionDiff}. */
   private static final Map<String, String> PROJECTIONS =
       Map.of("safes", "name", "custodians", "name", "identities", "ref", "items", "label", "cas", "serial",
-          "certificates", "serial");
+          "certificates", "serial", "passwords", "identity, version");
 
   private final Path file;
   private final Connection conn;
@@ -500,6 +511,17 @@ public final class SqliteLedgerStore implements AutoCloseable {
           ? update(c, REVOKE_CA, ts, e.reason().orElse(null), d.get("serial"))
           : update(c, REVOKE_CERTIFICATE, ts, e.reason().orElse(null), d.get("code"), d.get("serial")));
       case CRL_ISSUED -> requireOne(e, update(c, CRL_ISSUED, d.get("number"), d.get("caSerial"), d.get("number")));
+      case PASSWORD_CREATED -> {
+        update(c, SUPERSEDE_PASSWORDS, d.get("identity"));
+        update(c, INSERT_PASSWORD, d.get("identity"), d.get("version"), d.get("length"), d.get("entropyBits"),
+            d.get("layout"), d.get("shareSet"), d.get("verifier"), e.seq());
+      }
+      case PASSWORD_VERIFIED -> {
+        if (Boolean.TRUE.equals(d.get("matches"))) {
+          requireOne(e, update(c, PASSWORD_VERIFIED, ts, d.get("identity"), d.get("version")));
+        }
+      }
+      case PASSWORD_REVEALED -> {}
     }
   }
 
@@ -616,6 +638,15 @@ public final class SqliteLedgerStore implements AutoCloseable {
     return query(IDENTITIES + where(ref, "ref") + " ORDER BY ref", ref,
         rs -> new Identity(IdentityKind.fromWireName(rs.getString(1)).orElseThrow(), rs.getString(2),
             opt(rs, 3), opt(rs, 4)));
+  }
+
+  /** Password versions of one identity (all identities if absent), oldest first. */
+  public List<PasswordRecord> passwords(Optional<String> identity) throws SQLException {
+    return query(PASSWORDS + (identity.isPresent() ? " WHERE identity = ? COLLATE NOCASE" : "")
+        + " ORDER BY identity, version", identity,
+        rs -> new PasswordRecord(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getString(5),
+            opt(rs, 6), rs.getString(7), rs.getString(8).equals("current"), opt(rs, 9).map(EventHash::parseTimestamp),
+            rs.getLong(10)));
   }
 
   public List<CaRecord> cas(Optional<String> serial) throws SQLException {

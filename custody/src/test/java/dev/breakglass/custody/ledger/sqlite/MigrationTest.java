@@ -31,7 +31,7 @@ class MigrationTest {
       Fixture.populate(l);
     }
     Path db = home.resolve(Ledger.LEDGER_FILE);
-    List<String> v3 = List.of("schema-001.sql", "schema-002.sql", "schema-test-003.sql");
+    List<String> v3 = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql", "schema-test-004.sql");
     for (int i = 0; i < 2; i++) { // the second open finds nothing to do
       try (SqliteLedgerStore s = SqliteLedgerStore.open(db, Duration.ofSeconds(5), "upgrader", Fixture.START, v3)) {
         assertTrue(s.projectionDiff().isEmpty());
@@ -39,7 +39,7 @@ class MigrationTest {
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
-        assertEquals(3, rs.getInt(1));
+        assertEquals(4, rs.getInt(1));
       }
       try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM test_upgrade_marker")) {
         assertEquals(0, rs.getInt(1));
@@ -53,7 +53,7 @@ class MigrationTest {
         }
       });
       assertEquals(1, migrated.size());
-      assertEquals(Map.of("from", 2L, "to", 3L), Json.read(migrated.get(0).details()));
+      assertEquals(Map.of("from", 3L, "to", 4L), Json.read(migrated.get(0).details()));
       assertEquals(Optional.of("upgrader"), migrated.get(0).actor());
     }
   }
