@@ -609,6 +609,12 @@ public final class Ledger implements AutoCloseable {
     });
   }
 
+  /** The identity as registered (its canonical spelling), or NOT_FOUND. */
+  public String identityRef(String ref) throws CustodyException {
+    String r = Text.check(() -> Text.required("identity", ref, 256));
+    return store.read(() -> identity(r).ref());
+  }
+
   /** Every password version of an identity, oldest first. */
   public List<PasswordRecord> passwords(String identity) throws CustodyException {
     String ref = Text.check(() -> Text.required("identity", identity, 256));

@@ -1,0 +1,320 @@
+package dev.breakglass.custody.secret;
+
+import dev.breakglass.custody.CustodyException;
+import dev.breakglass.custody.ledger.Event;
+import dev.breakglass.custody.ledger.Ledger;
+import dev.breakglass.custody.ledger.NewPassword;
+import dev.breakglass.custody.ledger.PasswordRecord;
+import dev.breakglass.custody.secret.PasswordException.Reason;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Nobody-knows passwords of break-glass user accounts: generation, shares, verification,
+ * rotation, and their ledger records. The password reaches only the destination the caller names
+ * (share files, one 0600 file, or the caller's terminal); the ledger keeps its shape and an
+ * Argon2id verifier.
+ */
+public final class PasswordCustody {
+  private final Ledger ledger;
+  private final SecureRandom random;
+  private final Verifier verifier;
+
+  public PasswordCustody(Ledger ledger, SecureRandom random, Verifier verifier) {
+    this.ledger = ledger;
+    this.random = random;
+    this.verifier = verifier;
+  }
+
+  /**
+   * Where a new password goes.
+   *
+   * @param shares K-of-N shares written to {@code dir}, or absent
+   * @param file one 0600 file holding the password, or absent
+   * @param reveal hand the password back to the caller to show once
+   */
+  public record Destination(Optional<Layout> shares, Optional<Path> dir, Optional<Path> file, boolean reveal) {
+    public Destination {
+      if (shares.isEmpty() && file.isEmpty() && !reveal) {
+        throw new IllegalArgumentException("say where the password goes: --shares K-of-N, --out FILE or --reveal");
+      }
+      if (shares.isPresent() && dir.isEmpty()) {
+        throw new IllegalArgumentException("shares need a directory (--out DIR)");
+      }
+    }
+  }
+
+  /** K-of-N. */
+  public record Layout(int threshold, int count) {
+    public Layout {
+      if (threshold < 2 || count < threshold || count > 255) {
+        throw new IllegalArgumentException("--shares must be K-of-N with 2 <= K <= N <= 255, got " + threshold
+            + "-of-" + count);
+      }
+    }
+
+    public static Layout parse(String text) {
+      String[] p = text == null ? new String[0] : text.strip().split("-of-");
+      try {
+        return new Layout(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
+      } catch (RuntimeException e) {
+        if (e instanceof IllegalArgumentException iae && !(e instanceof NumberFormatException)) {
+          throw iae;
+        }
+        throw new IllegalArgumentException("--shares '" + text + "' is not of the form K-of-N (e.g. 3-of-5)");
+      }
+    }
+  }
+
+  /**
+   * A new version's outcome.
+   *
+   * @param password the password if {@code reveal} was asked, else empty; the caller wipes it
+   * @param files the share or password files written
+   */
+  public record Created(int version, int length, int entropyBits, String layout, Optional<String> shareSet,
+      List<Path> files, Optional<char[]> password, long event) {}
+
+  /**
+   * Generates a new password version for a break-glass user, writes it to its destination and
+   * records it. With {@code rotate}, the identity must have a password already (which becomes
+   * superseded), and {@code directory}, when present, sets the new one in the directory before
+   * anything is recorded. Without {@code rotate}, the identity must have none.
+   */
+  public Created create(String identity, int length, Destination to, boolean rotate,
+      Optional<PasswordDirectory> directory, String actor) throws PasswordException, CustodyException {
+    try {
+      EntraPasswords.checkLength(length);
+    } catch (IllegalArgumentException e) {
+      throw new PasswordException(Reason.INVALID_ARGUMENT, e.getMessage());
+    }
+    int version = ledger.nextPasswordVersion(identity);
+    if (rotate && version == 1) {
+      throw new PasswordException(Reason.INVALID_ARGUMENT, "identity '" + identity + "' has no password to rotate:"
+          + " create the first with 'bg password new'");
+    }
+    if (!rotate && version > 1) {
+      throw new PasswordException(Reason.INVALID_ARGUMENT, "identity '" + identity + "' has password version "
+          + (version - 1) + " already: make a new one with 'bg password rotate'");
+    }
+    char[] password = EntraPasswords.generate(length, random);
+    List<Path[]> staged = new ArrayList<>();
+    boolean handedOver = false;
+    try {
+      String phc = verifier.create(password, random);
+      Optional<String> set = Optional.empty();
+      String layout = "single";
+      if (to.shares().isPresent()) {
+        Layout l = to.shares().get();
+        List<Share> shares = Shamir.split(password, ledger.identityRef(identity), version, l.threshold(),
+            l.count(), random);
+        set = Optional.of(shares.get(0).shareSet());
+        layout = shares.get(0).layout();
+        for (Share s : shares) {
+          String base = fileSafe(s.identity()) + "-v" + version + "-share-" + s.index() + "-of-" + s.count();
+          stage(staged, to.dir().get().resolve(base + ".txt"), ShareText.encode(s).getBytes(StandardCharsets.US_ASCII));
+          stage(staged, to.dir().get().resolve(base + ".html"), SharePage.html(s).getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      if (to.file().isPresent()) {
+        byte[] bytes = new byte[password.length + 1];
+        for (int i = 0; i < password.length; i++) {
+          bytes[i] = (byte) password[i];
+        }
+        bytes[password.length] = '\n';
+        try {
+          stage(staged, to.file().get(), bytes);
+        } finally {
+          java.util.Arrays.fill(bytes, (byte) 0);
+        }
+      }
+      if (directory.isPresent()) {
+        try {
+          directory.get().setPassword(identity, password);
+        } catch (Exception e) {
+          throw new PasswordException(Reason.DIRECTORY, "setting the password in the directory failed ("
+              + e.getClass().getSimpleName() + "); nothing was recorded and the old password stays in force");
+        }
+      }
+      Event e = ledger.recordPassword(new NewPassword(identity, version, length,
+          EntraPasswords.entropyBits(length), layout, set, phc), actor);
+      List<Path> files = new ArrayList<>();
+      for (Path[] f : staged) {
+        place(f[0], f[1]);
+        files.add(f[1]);
+      }
+      staged.clear();
+      handedOver = to.reveal();
+      return new Created(version, length, EntraPasswords.entropyBits(length), layout, set, files,
+          to.reveal() ? Optional.of(password) : Optional.empty(), e.seq());
+    } finally {
+      for (Path[] f : staged) {
+        try {
+          Files.deleteIfExists(f[0]);
+        } catch (IOException ignored) {
+          // nothing was recorded; a leftover temporary file is removed by hand
+        }
+      }
+      if (!handedOver) {
+        EntraPasswords.wipe(password);
+      }
+    }
+  }
+
+  /**
+   * Checks a password (typed, or rebuilt from shares) against the verifier of its version, and
+   * records the outcome. Returns the version checked.
+   */
+  public PasswordRecord verify(String identity, Optional<char[]> password, List<Path> shareFiles, String actor)
+      throws PasswordException, CustodyException {
+    Checked c = check(identity, password, shareFiles);
+    try {
+      ledger.recordPasswordCheck(c.record.identity(), c.record.version(), c.matches, c.method, actor);
+      if (!c.matches) {
+        throw new PasswordException(Reason.MISMATCH, "the " + (shareFiles.isEmpty() ? "password given" : "password"
+            + " rebuilt from the shares") + " does not match version " + c.record.version() + " of '"
+            + c.record.identity() + "' (recorded as a failed verification)");
+      }
+      return c.record;
+    } finally {
+      EntraPasswords.wipe(c.password);
+    }
+  }
+
+  /**
+   * Rebuilds the password from shares, checks it, records that it was revealed and returns it for
+   * the caller to show once; the caller wipes it. A password that does not match is not returned.
+   */
+  public char[] combine(String identity, List<Path> shareFiles, String reason, String actor)
+      throws PasswordException, CustodyException {
+    if (shareFiles.isEmpty()) {
+      throw new PasswordException(Reason.INVALID_ARGUMENT, "give the share files with --shares FILE...");
+    }
+    Checked c = check(identity, Optional.empty(), shareFiles);
+    if (!c.matches) {
+      EntraPasswords.wipe(c.password);
+      ledger.recordPasswordCheck(c.record.identity(), c.record.version(), false, c.method, actor);
+      throw new PasswordException(Reason.MISMATCH, "the password rebuilt from the shares does not match version "
+          + c.record.version() + " of '" + c.record.identity() + "'; it was not revealed");
+    }
+    try {
+      ledger.recordPasswordRevealed(c.record.identity(), c.record.version(), reason, actor);
+    } catch (CustodyException | RuntimeException e) {
+      EntraPasswords.wipe(c.password);
+      throw e;
+    }
+    return c.password;
+  }
+
+  private record Checked(PasswordRecord record, char[] password, boolean matches, String method) {}
+
+  private Checked check(String identity, Optional<char[]> given, List<Path> shareFiles)
+      throws PasswordException, CustodyException {
+    if (given.isPresent() == !shareFiles.isEmpty()) {
+      throw new PasswordException(Reason.INVALID_ARGUMENT, "give either share files or the password, not both");
+    }
+    PasswordRecord record;
+    char[] password;
+    String method;
+    if (given.isPresent()) {
+      record = ledger.currentPassword(identity);
+      password = given.get();
+      method = "typed";
+    } else {
+      List<Share> shares = new ArrayList<>();
+      for (Path p : shareFiles) {
+        shares.add(readShare(p));
+      }
+      Share first = shares.get(0);
+      if (!first.identity().equalsIgnoreCase(identity)) {
+        throw new PasswordException(Reason.BAD_SHARE, p0(shareFiles) + " is a share of " + first.identity()
+            + ", not of " + identity);
+      }
+      record = ledger.passwords(identity).stream().filter(r -> r.version() == first.version()).findFirst()
+          .orElseThrow(() -> new PasswordException(Reason.BAD_SHARE, "the shares are of version " + first.version()
+              + ", which the ledger does not know for " + identity));
+      if (!record.shareSet().equals(Optional.of(first.shareSet()))) {
+        throw new PasswordException(Reason.BAD_SHARE, "the shares are of set " + first.shareSet() + ", but version "
+            + record.version() + " was split as set " + record.shareSet().orElse("(not split)"));
+      }
+      try {
+        password = Shamir.combine(shares);
+      } catch (ShareText.BadShare e) {
+        throw new PasswordException(Reason.BAD_SHARE, e.getMessage());
+      }
+      method = "shares";
+    }
+    boolean matches = Verifier.matches(password, record.verifier());
+    return new Checked(record, password, matches, method);
+  }
+
+  private static String p0(List<Path> files) {
+    return files.get(0).toString();
+  }
+
+  private static Share readShare(Path p) throws PasswordException {
+    try {
+      return ShareText.decode(Files.readString(p, StandardCharsets.US_ASCII), p.toString());
+    } catch (NoSuchFileException e) {
+      throw new PasswordException(Reason.BAD_SHARE, "share file " + p + " does not exist");
+    } catch (IOException e) {
+      throw new PasswordException(Reason.BAD_SHARE, "cannot read share file " + p + ": " + e.getMessage());
+    } catch (ShareText.BadShare e) {
+      throw new PasswordException(Reason.BAD_SHARE, e.getMessage());
+    }
+  }
+
+  private void stage(List<Path[]> staged, Path target, byte[] content) throws PasswordException {
+    if (Files.exists(target)) {
+      throw new PasswordException(Reason.EXISTS, target + " exists already; nothing was overwritten");
+    }
+    byte[] r = new byte[6];
+    random.nextBytes(r);
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + HexFormat.of().formatHex(r));
+    try {
+      Files.createDirectories(target.toAbsolutePath().getParent(),
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      try (OutputStream out = java.nio.channels.Channels.newOutputStream(Files.newByteChannel(tmp,
+          EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))) {
+        out.write(content);
+      }
+      try (var ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+    } catch (IOException e) {
+      throw new PasswordException(Reason.IO, "cannot write " + target + ": " + e.getMessage());
+    }
+    staged.add(new Path[] {tmp, target});
+  }
+
+  private static void place(Path tmp, Path target) throws PasswordException {
+    try {
+      Files.createLink(target, tmp); // never replaces an existing file
+      Files.delete(tmp);
+    } catch (FileAlreadyExistsException e) {
+      throw new PasswordException(Reason.EXISTS, "recorded in the ledger, but " + target + " appeared meanwhile;"
+          + " the file is kept as " + tmp);
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new PasswordException(Reason.IO, "recorded in the ledger, but " + target + " could not be put in place;"
+          + " the file is kept as " + tmp);
+    }
+  }
+
+  private static String fileSafe(String s) {
+    return s.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+}
