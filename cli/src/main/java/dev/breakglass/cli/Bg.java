@@ -59,6 +59,7 @@ public final class Bg implements Runnable {
     m.put("log", LogCommand.class);
     m.put("ledger", LedgerCommand.class);
     m.put("ca", dev.breakglass.cli.ca.CaCommand.class);
+    m.put("password", dev.breakglass.cli.password.PasswordCommand.class);
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -157,6 +158,12 @@ public final class Bg implements Runnable {
       err.println("bg: error: " + ca.getMessage());
       err.flush();
       return ca.reason() == dev.breakglass.ca.CaException.Reason.INVALID_ARGUMENT ? ExitCodes.USAGE : ExitCodes.FAILED;
+    }
+    if (ex instanceof dev.breakglass.custody.secret.PasswordException pe) {
+      err.println("bg: error: " + pe.getMessage());
+      err.flush();
+      return pe.reason() == dev.breakglass.custody.secret.PasswordException.Reason.INVALID_ARGUMENT
+          ? ExitCodes.USAGE : ExitCodes.FAILED;
     }
     if (ex instanceof UsageException ue) {
       err.println("bg: error: " + ue.getMessage());

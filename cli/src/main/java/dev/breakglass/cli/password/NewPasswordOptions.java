@@ -1,0 +1,48 @@
+package dev.breakglass.cli.password;
+
+import dev.breakglass.cli.UsageException;
+import dev.breakglass.custody.secret.EntraPasswords;
+import dev.breakglass.custody.secret.PasswordCustody;
+import dev.breakglass.custody.secret.PasswordCustody.Destination;
+import dev.breakglass.custody.secret.PasswordCustody.Layout;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** The options of {@code new} and {@code rotate}: length, shares and where the password goes. */
+public final class NewPasswordOptions {
+  @Option(names = "--identity", required = true, paramLabel = "UPN", description = "The break-glass user account.")
+  String identity;
+
+  @Option(names = "--length", defaultValue = "64", paramLabel = "N",
+      description = "Characters, 16 to 256 (default 64).")
+  int length;
+
+  @Option(names = "--shares", paramLabel = "K-of-N",
+      description = "Split into N shares, any K of which rebuild the password (e.g. 3-of-5); written to --out DIR.")
+  String shares;
+
+  @Option(names = "--out", paramLabel = "DIR|FILE",
+      description = "With --shares, the directory for the share files; without, a new file (mode 600) for the password.")
+  Path out;
+
+  @Option(names = "--reveal", description = "Show the password once on this terminal.")
+  boolean reveal;
+
+  Destination destination() throws UsageException {
+    try {
+      EntraPasswords.checkLength(length);
+      Optional<Layout> layout = shares == null ? Optional.empty() : Optional.of(Layout.parse(shares));
+      if (reveal && System.console() == null) {
+        throw new UsageException("--reveal shows the password only on a terminal; use --out FILE or --shares");
+      }
+      if (layout.isPresent() && out == null) {
+        throw new UsageException("--shares needs --out DIR for the share files");
+      }
+      return new PasswordCustody.Destination(layout, layout.isPresent() ? Optional.of(out) : Optional.empty(),
+          layout.isEmpty() ? Optional.ofNullable(out) : Optional.empty(), reveal);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+}

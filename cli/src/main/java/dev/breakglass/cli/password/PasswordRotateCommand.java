@@ -1,0 +1,39 @@
+package dev.breakglass.cli.password;
+
+import dev.breakglass.cli.LedgerOptions;
+import dev.breakglass.cli.inventory.ByOption;
+import dev.breakglass.custody.ledger.Ledger;
+import dev.breakglass.custody.secret.PasswordCustody;
+import dev.breakglass.custody.secret.Verifier;
+import java.security.SecureRandom;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "rotate", description = "Makes the next password version of a break-glass user, like 'new', and marks"
+    + " the previous version superseded. Setting it in Entra comes with the Entra adapter; until then an admin sets"
+    + " it (from the shares, the file or the terminal).",
+    footerHeading = "%nExample:%n",
+    footer = "  bg password rotate --identity bg1@contoso.onmicrosoft.com --shares 3-of-5 --out ./shares-v2")
+public final class PasswordRotateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin LedgerOptions ledger;
+  @Mixin ByOption by;
+  @Mixin NewPasswordOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    var to = options.destination();
+    try (Ledger l = ledger.open()) {
+      var c = new PasswordCustody(l, new SecureRandom(), Verifier.DEFAULT).create(options.identity, options.length,
+          to, true, Optional.empty(), by.actor(ledger));
+      CreatedOutput.print(spec.commandLine().getOut(), l.identityRef(options.identity), c);
+      spec.commandLine().getErr().println("bg: note: the new password is not set in Entra yet: set it on the account"
+          + " now, or the account keeps version " + (c.version() - 1));
+    }
+    return 0;
+  }
+}
