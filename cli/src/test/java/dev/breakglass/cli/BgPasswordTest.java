@@ -84,12 +84,13 @@ class BgPasswordTest {
     assertTrue(rot.out().startsWith("password version 2 of " + UPN + ": 64 characters"), rot.out());
     assertTrue(rot.err().startsWith("bg: note: the new password is not set in Entra yet"), rot.err());
     InputStream stdin = System.in;
+    Run old;
     try {
       System.setIn(new ByteArrayInputStream(Files.readAllBytes(tmp.resolve("v2.txt"))));
       assertEquals("matches password version 2 of " + UPN + "\n",
           ok("password", "verify", "--identity", UPN, "--stdin").out());
       System.setIn(new ByteArrayInputStream(Files.readAllBytes(tmp.resolve("v1.txt"))));
-      Run old = bg("password", "verify", "--identity", UPN, "--stdin");
+      old = bg("password", "verify", "--identity", UPN, "--stdin");
       assertEquals(1, old.code());
       assertEquals("bg: error: the password given does not match version 2 of " + UPN
           + " (recorded as a failed verification)", old.err().strip().replace("'", ""));
@@ -99,8 +100,13 @@ class BgPasswordTest {
     String log = ok("log", "--json").out();
     assertTrue(log.contains("\\\"matches\\\":false"), "the failed verification is in the ledger");
     String secret = Files.readString(tmp.resolve("v2.txt")).strip();
+    String first = Files.readString(tmp.resolve("v1.txt")).strip();
     assertTrue(!new String(Files.readAllBytes(home.resolve("ledger.db")), StandardCharsets.ISO_8859_1)
         .contains(secret));
+    for (Run r : List.of(rot, old)) {
+      assertTrue(!r.out().contains(secret) && !r.err().contains(secret) && !r.err().contains(first),
+          "no password in command output or error messages");
+    }
   }
 
   @Test
