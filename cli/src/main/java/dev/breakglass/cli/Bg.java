@@ -162,8 +162,11 @@ public final class Bg implements Runnable {
     if (ex instanceof dev.breakglass.custody.secret.PasswordException pe) {
       err.println("bg: error: " + pe.getMessage());
       err.flush();
-      return pe.reason() == dev.breakglass.custody.secret.PasswordException.Reason.INVALID_ARGUMENT
-          ? ExitCodes.USAGE : ExitCodes.FAILED;
+      return switch (pe.reason()) {
+        case INVALID_ARGUMENT -> ExitCodes.USAGE;
+        case CORRUPT -> ExitCodes.LEDGER_BAD;
+        default -> ExitCodes.FAILED;
+      };
     }
     if (ex instanceof UsageException ue) {
       err.println("bg: error: " + ue.getMessage());

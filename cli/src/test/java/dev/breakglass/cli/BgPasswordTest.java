@@ -72,7 +72,7 @@ class BgPasswordTest {
     assertEquals("bg: error: 1 share(s) given, but 2 of 3 are needed\n", few.err());
 
     Run again = bg("password", "new", "--identity", UPN, "--out", tmp.resolve("p.txt").toString());
-    assertEquals(2, again.code());
+    assertEquals(1, again.code());
     assertEquals("bg: error: identity '" + UPN + "' has password version 1 already: make a new one with"
         + " 'bg password rotate'", again.err().lines().findFirst().orElseThrow());
   }
@@ -82,7 +82,7 @@ class BgPasswordTest {
     ok("password", "new", "--identity", UPN, "--length", "32", "--out", tmp.resolve("v1.txt").toString());
     Run rot = ok("password", "rotate", "--identity", UPN, "--out", tmp.resolve("v2.txt").toString());
     assertTrue(rot.out().startsWith("password version 2 of " + UPN + ": 64 characters"), rot.out());
-    assertTrue(rot.err().startsWith("bg: note: the new password is not set in Entra yet"), rot.err());
+    assertTrue(rot.err().startsWith("bg: note: version 2 is not set in Entra yet"), rot.err());
     InputStream stdin = System.in;
     Run old;
     try {
@@ -94,6 +94,14 @@ class BgPasswordTest {
       assertEquals(1, old.code());
       assertEquals("bg: error: the password given does not match version 2 of " + UPN
           + " (recorded as a failed verification)", old.err().strip().replace("'", ""));
+    } finally {
+      System.setIn(stdin);
+    }
+    try {
+      System.setIn(new ByteArrayInputStream(new byte[0]));
+      Run empty = bg("password", "verify", "--identity", UPN, "--stdin");
+      assertEquals(2, empty.code());
+      assertEquals("bg: error: no password was given on standard input", empty.err().lines().findFirst().orElseThrow());
     } finally {
       System.setIn(stdin);
     }
@@ -126,7 +134,7 @@ class BgPasswordTest {
     assertEquals(2, combine.code());
     assertTrue(combine.err().startsWith("bg: error: combine shows the password only on a terminal"));
     Run rotate = bg("password", "rotate", "--identity", UPN, "--out", tmp.resolve("y").toString());
-    assertEquals(2, rotate.code());
+    assertEquals(1, rotate.code());
     assertEquals(before, ok("ledger", "head").out(), "nothing was recorded");
   }
 }

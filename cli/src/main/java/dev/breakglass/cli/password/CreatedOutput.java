@@ -22,7 +22,9 @@ final class CreatedOutput {
       Console console = System.console();
       try {
         if (console != null) {
-          console.printf("password (shown once): %s%n", new String(p));
+          console.writer().print("password (shown once): ");
+          console.writer().write(p); // as characters: no String copy of the password is made
+          console.writer().println();
           console.flush();
         }
       } finally {

@@ -48,7 +48,9 @@ public final class PasswordCombineCommand implements Callable<Integer> {
       char[] p = new PasswordCustody(l, new SecureRandom(), Verifier.DEFAULT).combine(identity, shares, reason,
           by.actor(ledger));
       try {
-        console.printf("password of %s (shown once): %s%n", l.identityRef(identity), new String(p));
+        console.writer().print("password of " + l.identityRef(identity) + " (shown once): ");
+        console.writer().write(p); // as characters: no String copy of the password is made
+        console.writer().println();
         console.flush();
       } finally {
         Arrays.fill(p, '\0');

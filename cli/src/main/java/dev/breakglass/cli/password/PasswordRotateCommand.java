@@ -31,8 +31,8 @@ public final class PasswordRotateCommand implements Callable<Integer> {
       var c = new PasswordCustody(l, new SecureRandom(), Verifier.DEFAULT).create(options.identity, options.length,
           to, true, Optional.empty(), by.actor(ledger));
       CreatedOutput.print(spec.commandLine().getOut(), l.identityRef(options.identity), c);
-      spec.commandLine().getErr().println("bg: note: the new password is not set in Entra yet: set it on the account"
-          + " now, or the account keeps version " + (c.version() - 1));
+      spec.commandLine().getErr().println("bg: note: version " + c.version() + " is not set in Entra yet: until an"
+          + " admin sets it on the account, the password in force there stays the previous one");
     }
     return 0;
   }

@@ -7,7 +7,6 @@ import dev.breakglass.custody.ledger.Ledger;
 import dev.breakglass.custody.ledger.PasswordRecord;
 import dev.breakglass.custody.secret.PasswordCustody;
 import dev.breakglass.custody.secret.Verifier;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -46,7 +45,7 @@ public final class PasswordVerifyCommand implements Callable<Integer> {
     if (stdin == (shares != null && !shares.isEmpty())) {
       throw new UsageException("give either --shares FILE... or --stdin");
     }
-    Optional<char[]> typed = stdin ? Optional.of(readLine(System.in)) : Optional.empty();
+    Optional<char[]> typed = stdin ? Optional.of(typedPassword()) : Optional.empty();
     try (Ledger l = ledger.open()) {
       PasswordRecord r = new PasswordCustody(l, new SecureRandom(), Verifier.DEFAULT).verify(identity, typed,
           shares == null ? List.of() : shares, by.actor(ledger));
@@ -58,20 +57,38 @@ public final class PasswordVerifyCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** One line of ASCII from {@code in}, without the line break, never as a String. */
-  static char[] readLine(InputStream in) throws IOException {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+  /** From the terminal without echo, or one line of standard input when it is not a terminal. */
+  private static char[] typedPassword() throws IOException, UsageException {
+    java.io.Console console = System.console();
+    char[] p = console != null ? console.readPassword("Password: ") : readLine(System.in);
+    if (p == null || p.length == 0) {
+      throw new UsageException("no password was given on standard input");
+    }
+    return p;
+  }
+
+  /** One line of ASCII from {@code in} (at most 257 bytes), without the line break, never as a String. */
+  static char[] readLine(InputStream in) throws IOException, UsageException {
+    byte[] bytes = new byte[258];
+    int n = 0;
     int b;
-    while ((b = in.read()) >= 0 && b != '\n') {
-      buffer.write(b);
+    try {
+      while ((b = in.read()) >= 0 && b != '\n') {
+        if (n == bytes.length) {
+          throw new UsageException("the line on standard input is longer than a password can be (256 characters)");
+        }
+        bytes[n++] = (byte) b;
+      }
+      if (n > 0 && bytes[n - 1] == '\r') {
+        n--;
+      }
+      char[] out = new char[n];
+      for (int i = 0; i < n; i++) {
+        out[i] = (char) (bytes[i] & 0xff);
+      }
+      return out;
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
     }
-    byte[] bytes = buffer.toByteArray();
-    int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-    char[] out = new char[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = (char) (bytes[i] & 0xff);
-    }
-    Arrays.fill(bytes, (byte) 0);
-    return out;
   }
 }

@@ -91,8 +91,13 @@ public final class PasswordCustody {
   /**
    * Generates a new password version for a break-glass user, writes it to its destination and
    * records it. With {@code rotate}, the identity must have a password already (which becomes
-   * superseded), and {@code directory}, when present, sets the new one in the directory before
-   * anything is recorded. Without {@code rotate}, the identity must have none.
+   * superseded) and {@code directory}, when present, then sets the new one in the directory.
+   * Without {@code rotate}, the identity must have none.
+   *
+   * <p>Order, so that no password is ever lost or unrecorded: every file is written, synced and put
+   * in place first; then the version is recorded (a failure removes the files again: nothing was
+   * recorded or set anywhere); only then is the directory asked to set it. Once recorded, no file is
+   * ever removed, so a failure after that point still leaves the password in its shares or file.
    */
   public Created create(String identity, int length, Destination to, boolean rotate,
       Optional<PasswordDirectory> directory, String actor) throws PasswordException, CustodyException {
@@ -103,15 +108,18 @@ public final class PasswordCustody {
     }
     int version = ledger.nextPasswordVersion(identity);
     if (rotate && version == 1) {
-      throw new PasswordException(Reason.INVALID_ARGUMENT, "identity '" + identity + "' has no password to rotate:"
+      throw new PasswordException(Reason.REFUSED, "identity '" + identity + "' has no password to rotate:"
           + " create the first with 'bg password new'");
     }
     if (!rotate && version > 1) {
-      throw new PasswordException(Reason.INVALID_ARGUMENT, "identity '" + identity + "' has password version "
+      throw new PasswordException(Reason.REFUSED, "identity '" + identity + "' has password version "
           + (version - 1) + " already: make a new one with 'bg password rotate'");
     }
+    String ref = ledger.identityRef(identity);
     char[] password = EntraPasswords.generate(length, random);
     List<Path[]> staged = new ArrayList<>();
+    List<Path> placed = new ArrayList<>();
+    boolean recorded = false;
     boolean handedOver = false;
     try {
       String phc = verifier.create(password, random);
@@ -119,14 +127,14 @@ public final class PasswordCustody {
       String layout = "single";
       if (to.shares().isPresent()) {
         Layout l = to.shares().get();
-        List<Share> shares = Shamir.split(password, ledger.identityRef(identity), version, l.threshold(),
-            l.count(), random);
+        List<Share> shares = Shamir.split(password, ref, version, l.threshold(), l.count(), random);
         set = Optional.of(shares.get(0).shareSet());
         layout = shares.get(0).layout();
         for (Share s : shares) {
           String base = fileSafe(s.identity()) + "-v" + version + "-share-" + s.index() + "-of-" + s.count();
           stage(staged, to.dir().get().resolve(base + ".txt"), ShareText.encode(s).getBytes(StandardCharsets.US_ASCII));
           stage(staged, to.dir().get().resolve(base + ".html"), SharePage.html(s).getBytes(StandardCharsets.UTF_8));
+          java.util.Arrays.fill(s.data(), (byte) 0);
         }
       }
       if (to.file().isPresent()) {
@@ -141,36 +149,46 @@ public final class PasswordCustody {
           java.util.Arrays.fill(bytes, (byte) 0);
         }
       }
-      if (directory.isPresent()) {
-        try {
-          directory.get().setPassword(identity, password);
-        } catch (Exception e) {
-          throw new PasswordException(Reason.DIRECTORY, "setting the password in the directory failed ("
-              + e.getClass().getSimpleName() + "); nothing was recorded and the old password stays in force");
-        }
-      }
-      Event e = ledger.recordPassword(new NewPassword(identity, version, length,
-          EntraPasswords.entropyBits(length), layout, set, phc), actor);
-      List<Path> files = new ArrayList<>();
       for (Path[] f : staged) {
         place(f[0], f[1]);
-        files.add(f[1]);
+        placed.add(f[1]);
       }
       staged.clear();
+      Event e = ledger.recordPassword(new NewPassword(ref, version, length, EntraPasswords.entropyBits(length),
+          layout, set, phc), actor);
+      recorded = true;
+      if (directory.isPresent()) {
+        try {
+          directory.get().setPassword(ref, password);
+        } catch (Exception ex) {
+          throw new PasswordException(Reason.DIRECTORY, "version " + version + " is recorded and its "
+              + (layout.equals("single") ? "file is" : "shares are") + " in place, but setting it in the directory"
+              + " failed (" + ex.getClass().getSimpleName() + "): set it on the account from them, or rotate again");
+        }
+      }
       handedOver = to.reveal();
-      return new Created(version, length, EntraPasswords.entropyBits(length), layout, set, files,
+      return new Created(version, length, EntraPasswords.entropyBits(length), layout, set, placed,
           to.reveal() ? Optional.of(password) : Optional.empty(), e.seq());
     } finally {
       for (Path[] f : staged) {
-        try {
-          Files.deleteIfExists(f[0]);
-        } catch (IOException ignored) {
-          // nothing was recorded; a leftover temporary file is removed by hand
+        deleteQuietly(f[0]);
+      }
+      if (!recorded) {
+        for (Path f : placed) {
+          deleteQuietly(f); // nothing was recorded or set: these files belong to no password
         }
       }
       if (!handedOver) {
         EntraPasswords.wipe(password);
       }
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // a leftover file of an unrecorded password is 0600; nothing refers to it
     }
   }
 
@@ -246,6 +264,10 @@ public final class PasswordCustody {
       record = ledger.passwords(identity).stream().filter(r -> r.version() == first.version()).findFirst()
           .orElseThrow(() -> new PasswordException(Reason.BAD_SHARE, "the shares are of version " + first.version()
               + ", which the ledger does not know for " + identity));
+      if (!record.current()) {
+        throw new PasswordException(Reason.REFUSED, "the shares are of version " + record.version() + ", which a newer"
+            + " version has superseded: they no longer hold the account's password; nothing was recorded");
+      }
       if (!record.shareSet().equals(Optional.of(first.shareSet()))) {
         throw new PasswordException(Reason.BAD_SHARE, "the shares are of set " + first.shareSet() + ", but version "
             + record.version() + " was split as set " + record.shareSet().orElse("(not split)"));
@@ -257,7 +279,16 @@ public final class PasswordCustody {
       }
       method = "shares";
     }
-    boolean matches = Verifier.matches(password, record.verifier());
+    boolean matches;
+    try {
+      matches = Verifier.matches(password, record.verifier());
+    } catch (IllegalArgumentException e) {
+      if (given.isEmpty()) {
+        EntraPasswords.wipe(password);
+      }
+      throw new PasswordException(Reason.CORRUPT, "the recorded verifier of version " + record.version()
+          + " is malformed: run 'bg ledger verify'");
+    }
     return new Checked(record, password, matches, method);
   }
 
@@ -267,7 +298,19 @@ public final class PasswordCustody {
 
   private static Share readShare(Path p) throws PasswordException {
     try {
-      return ShareText.decode(Files.readString(p, StandardCharsets.US_ASCII), p.toString());
+      byte[] bytes = Files.readAllBytes(p);
+      int from = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb
+          && (bytes[2] & 0xff) == 0xbf ? 3 : 0; // a byte-order mark an editor added
+      int line = 1;
+      for (int i = from; i < bytes.length; i++) {
+        if (bytes[i] == '\n') {
+          line++;
+        } else if ((bytes[i] & 0x80) != 0) {
+          throw new PasswordException(Reason.BAD_SHARE, p + " line " + line + ": a character that is not plain ASCII"
+              + " (a typographic dash or quote?)");
+        }
+      }
+      return ShareText.decode(new String(bytes, from, bytes.length - from, StandardCharsets.US_ASCII), p.toString());
     } catch (NoSuchFileException e) {
       throw new PasswordException(Reason.BAD_SHARE, "share file " + p + " does not exist");
     } catch (IOException e) {
@@ -278,8 +321,8 @@ public final class PasswordCustody {
   }
 
   private void stage(List<Path[]> staged, Path target, byte[] content) throws PasswordException {
-    if (Files.exists(target)) {
-      throw new PasswordException(Reason.EXISTS, target + " exists already; nothing was overwritten");
+    if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new PasswordException(Reason.EXISTS, target + " exists already (or is a link); nothing was overwritten");
     }
     byte[] r = new byte[6];
     random.nextBytes(r);
@@ -301,16 +344,25 @@ public final class PasswordCustody {
     staged.add(new Path[] {tmp, target});
   }
 
+  /** Puts a staged file in place; never replaces a file or follows a link there. */
   private static void place(Path tmp, Path target) throws PasswordException {
     try {
-      Files.createLink(target, tmp); // never replaces an existing file
-      Files.delete(tmp);
+      try {
+        Files.createLink(target, tmp);
+        Files.delete(tmp);
+      } catch (UnsupportedOperationException e) {
+        Files.move(tmp, target); // no hard links here (FAT, SMB): still refuses an existing target
+      }
+      try (var ch = java.nio.channels.FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+        ch.force(true);
+      } catch (IOException ignored) {
+        // some file systems cannot sync a directory
+      }
     } catch (FileAlreadyExistsException e) {
-      throw new PasswordException(Reason.EXISTS, "recorded in the ledger, but " + target + " appeared meanwhile;"
-          + " the file is kept as " + tmp);
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new PasswordException(Reason.IO, "recorded in the ledger, but " + target + " could not be put in place;"
-          + " the file is kept as " + tmp);
+      throw new PasswordException(Reason.EXISTS, target + " appeared meanwhile; nothing was recorded");
+    } catch (IOException e) {
+      throw new PasswordException(Reason.IO, "cannot put " + target + " in place (" + e.getMessage()
+          + "); nothing was recorded");
     }
   }
 

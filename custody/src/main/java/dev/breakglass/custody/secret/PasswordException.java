@@ -10,6 +10,8 @@ public final class PasswordException extends Exception {
   public enum Reason {
     /** A malformed argument (length, layout, no destination). */
     INVALID_ARGUMENT,
+    /** The ledger's state forbids it (a version exists already, none to rotate, shares superseded). */
+    REFUSED,
     /** A share that is malformed, mistyped, of another password, or too few shares. */
     BAD_SHARE,
     /** The rebuilt or given password does not match the recorded verifier. */
@@ -18,8 +20,10 @@ public final class PasswordException extends Exception {
     EXISTS,
     /** Reading or writing a file failed. */
     IO,
-    /** Setting the password in the directory failed; nothing was recorded. */
-    DIRECTORY
+    /** Setting the password in the directory failed (the version is recorded, its files kept). */
+    DIRECTORY,
+    /** A recorded verifier is malformed: the ledger needs verifying. */
+    CORRUPT
   }
 
   private final Reason reason;

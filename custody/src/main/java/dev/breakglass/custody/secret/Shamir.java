@@ -81,6 +81,10 @@ final class Shamir {
       secret = ShamirSplitSecret.getInstance(ShamirSecretSplitter.Algorithm.AES, raw).getSecret();
     } catch (IOException e) {
       throw new ShareText.BadShare("the shares could not be combined");
+    } finally {
+      for (Share s : shares) {
+        Arrays.fill(s.data(), (byte) 0);
+      }
     }
     try {
       CharBuffer chars = StandardCharsets.US_ASCII.decode(ByteBuffer.wrap(secret));

@@ -93,7 +93,7 @@ public final class ShareText {
         continue;
       }
       if (!inData) {
-        throw new BadShare(name + ": unexpected line '" + line + "'");
+        throw new BadShare(name + ": line " + (i + 1) + " is neither a header line nor in the data block");
       }
       data.append(dataLine(line, name, data.length() / PER_LINE + 1));
     }
@@ -134,7 +134,7 @@ public final class ShareText {
     try {
       no = Integer.parseInt(parts[0]);
     } catch (NumberFormatException e) {
-      throw new BadShare(name + ": data line '" + line + "' does not start with its number");
+      throw new BadShare(name + ": data line " + expectedNo + " does not start with its number");
     }
     if (no != expectedNo) {
       throw new BadShare(name + ": data line " + no + " where line " + expectedNo + " was expected (a line missing"
@@ -147,7 +147,7 @@ public final class ShareText {
     String check = normalise(parts[parts.length - 1]);
     for (char c : chunk.toCharArray()) {
       if (B32.indexOf(c) < 0) {
-        throw new BadShare(name + ": data line " + no + " holds '" + c + "', which is not a share character");
+        throw new BadShare(name + ": data line " + no + " holds a character that is not a share character");
       }
     }
     if (check.length() != 1 || lineCheck(no, chunk) != check.charAt(0)) {

@@ -21,7 +21,8 @@ public record Verifier(int memoryKiB, int iterations, int parallelism) {
       "^\\$argon2id\\$v=19\\$m=(\\d{1,8}),t=(\\d{1,3}),p=(\\d{1,3})\\$([A-Za-z0-9+/]{16,64})\\$([A-Za-z0-9+/]{32,128})$");
 
   public Verifier {
-    if (memoryKiB < 8 * parallelism || iterations < 1 || parallelism < 1) {
+    if (memoryKiB < 8 * parallelism || memoryKiB > 1_048_576 || iterations < 1 || iterations > 16
+        || parallelism < 1 || parallelism > 16) {
       throw new IllegalArgumentException("Argon2id parameters out of range: m=" + memoryKiB + " t=" + iterations
           + " p=" + parallelism);
     }
@@ -47,8 +48,11 @@ public record Verifier(int memoryKiB, int iterations, int parallelism) {
     }
     byte[] salt = Base64.getDecoder().decode(m.group(4));
     byte[] expected = Base64.getDecoder().decode(m.group(5));
-    byte[] actual = hash(password, salt, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-        Integer.parseInt(m.group(3)), expected.length);
+    // Bounded as a new verifier would be: a tampered ledger must not make a check take gigabytes.
+    Verifier params = new Verifier(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+        Integer.parseInt(m.group(3)));
+    byte[] actual = hash(password, salt, params.memoryKiB(), params.iterations(), params.parallelism(),
+        expected.length);
     boolean same = MessageDigest.isEqual(expected, actual);
     Arrays.fill(actual, (byte) 0);
     return same;
@@ -65,8 +69,17 @@ public record Verifier(int memoryKiB, int iterations, int parallelism) {
     Argon2BytesGenerator g = new Argon2BytesGenerator();
     g.init(params);
     byte[] out = new byte[length];
-    g.generateBytes(password, out);
-    params.clear();
+    // The kit's passwords are ASCII; converting here (not inside Bouncy Castle) lets the copy be wiped.
+    byte[] bytes = new byte[password.length];
+    for (int i = 0; i < password.length; i++) {
+      bytes[i] = (byte) password[i];
+    }
+    try {
+      g.generateBytes(bytes, out);
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+      params.clear();
+    }
     return out;
   }
 }

@@ -128,10 +128,13 @@ class PasswordCustodyTest {
     List<PasswordRecord> versions = ledger.passwords(UPN);
     assertFalse(versions.get(0).current());
     assertTrue(versions.get(1).current());
-    // The old shares still verify against their own (superseded) version.
-    PasswordRecord old = custody.verify(UPN, Optional.empty(), shareFiles(v1.files()).subList(0, 2), "Bob");
-    assertEquals(1, old.version());
-    assertFalse(ledger.passwords(UPN).get(0).current());
+    // The old shares no longer hold the account's password: refused, nothing recorded.
+    Head beforeOld = ledger.head().orElseThrow();
+    PasswordException old = assertThrows(PasswordException.class,
+        () -> custody.verify(UPN, Optional.empty(), shareFiles(v1.files()).subList(0, 2), "Bob"));
+    assertEquals(PasswordException.Reason.REFUSED, old.reason());
+    assertTrue(old.getMessage().startsWith("the shares are of version 1, which a newer version has superseded"));
+    assertEquals(beforeOld, ledger.head().orElseThrow());
     // The typed current password verifies; a wrong one is recorded as a failed verification.
     custody.verify(UPN, Optional.of(set.get(0).clone()), List.of(), "Bob");
     PasswordException wrong = assertThrows(PasswordException.class,
@@ -144,7 +147,7 @@ class PasswordCustodyTest {
   void refusals_writeNothing() throws Exception {
     Head before = ledger.head().orElseThrow();
     Destination toFile = new Destination(Optional.empty(), Optional.empty(), Optional.of(tmp.resolve("p.txt")), false);
-    assertEquals(PasswordException.Reason.INVALID_ARGUMENT, assertThrows(PasswordException.class,
+    assertEquals(PasswordException.Reason.REFUSED, assertThrows(PasswordException.class,
         () -> custody.create(UPN, 64, toFile, true, Optional.empty(), "admin")).reason());
     CustodyException app = assertThrows(CustodyException.class, () -> custody.create(
         "3f1c2a9e-6b1d-4c55-9a57-0b2f6d1c9e01", 64, toFile, false, Optional.empty(), "admin"));
@@ -154,18 +157,37 @@ class PasswordCustodyTest {
     };
     custody.create(UPN, 64, toFile, false, Optional.empty(), "admin");
     Head afterFirst = ledger.head().orElseThrow();
+    // A file in the way (here a dangling link) stops everything before the ledger: nothing recorded.
+    Files.createDirectories(tmp.resolve("rot"));
+    Files.createSymbolicLink(tmp.resolve("rot").resolve("bg1_contoso.onmicrosoft.com-v2-share-2-of-3.txt"),
+        tmp.resolve("nowhere"));
     Destination other = new Destination(Optional.of(new Layout(2, 3)), Optional.of(tmp.resolve("rot")),
         Optional.empty(), false);
-    PasswordException dir = assertThrows(PasswordException.class,
-        () -> custody.create(UPN, 64, other, true, Optional.of(failing), "admin"));
-    assertEquals(PasswordException.Reason.DIRECTORY, dir.reason());
+    PasswordException link = assertThrows(PasswordException.class,
+        () -> custody.create(UPN, 64, other, true, Optional.empty(), "admin"));
+    assertEquals(PasswordException.Reason.EXISTS, link.reason());
     assertEquals(afterFirst, ledger.head().orElseThrow());
     try (Stream<Path> s = Files.list(tmp.resolve("rot"))) {
-      assertEquals(List.of(), s.toList(), "no share of an unrecorded password is left");
+      assertEquals(1, s.count(), "only the link that was there: no share of an unrecorded password is left");
     }
+    // A directory that fails after the version is recorded leaves the shares in place: no lock-out.
+    Destination third = new Destination(Optional.of(new Layout(2, 3)), Optional.of(tmp.resolve("rot2")),
+        Optional.empty(), false);
+    PasswordException dir = assertThrows(PasswordException.class,
+        () -> custody.create(UPN, 64, third, true, Optional.of(failing), "admin"));
+    assertEquals(PasswordException.Reason.DIRECTORY, dir.reason());
+    assertEquals(2, ledger.currentPassword(UPN).version());
+    List<Path> kept;
+    try (Stream<Path> s = Files.list(tmp.resolve("rot2"))) {
+      kept = s.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
+    }
+    assertEquals(3, kept.size());
+    custody.verify(UPN, Optional.empty(), kept.subList(0, 2), "Alice");
+    Head afterDirectory = ledger.head().orElseThrow();
     PasswordException exists = assertThrows(PasswordException.class,
         () -> custody.create(UPN, 64, toFile, true, Optional.empty(), "admin"));
     assertEquals(PasswordException.Reason.EXISTS, exists.reason());
+    assertEquals(afterDirectory, ledger.head().orElseThrow());
     assertFalse(before.equals(afterFirst));
     assertThrows(IllegalArgumentException.class,
         () -> new Destination(Optional.empty(), Optional.empty(), Optional.empty(), false));

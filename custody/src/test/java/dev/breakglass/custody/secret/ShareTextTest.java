@@ -63,6 +63,24 @@ class ShareTextTest {
   }
 
   @Test
+  void errors_nameLinesButNeverEchoShareData() throws Exception {
+    Share s = Shamir.split(EntraPasswords.generate(64, new SecureRandom()), UPN, 1, 2, 3, new SecureRandom()).get(0);
+    String text = ShareText.encode(s);
+    String firstData = text.lines().filter(l -> l.startsWith("01 ")).findFirst().orElseThrow();
+    String noDataHeader = text.replace("data:\n", "");
+    ShareText.BadShare e = assertThrows(ShareText.BadShare.class, () -> ShareText.decode(noDataHeader, "s"));
+    assertEquals("s: line 7 is neither a header line nor in the data block", e.getMessage());
+    String noNumber = text.replace(firstData, firstData.substring(3));
+    ShareText.BadShare n = assertThrows(ShareText.BadShare.class, () -> ShareText.decode(noNumber, "s"));
+    assertEquals("s: data line 1 does not start with its number", n.getMessage());
+    for (String group : firstData.substring(3).trim().split("\\s+")) {
+      if (group.length() == 4) {
+        assertTrue(!e.getMessage().contains(group) && !n.getMessage().contains(group));
+      }
+    }
+  }
+
+  @Test
   void typingIsForgiving_caseSpacesAndLookAlikes() throws Exception {
     Share s = Shamir.split(EntraPasswords.generate(32, new SecureRandom()), UPN, 2, 2, 2, new SecureRandom()).get(0);
     // Data and check lines typed in lower case, with O for 0 and l for 1, and sloppy spacing.
