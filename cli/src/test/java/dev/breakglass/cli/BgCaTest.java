@@ -5,19 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.breakglass.custody.ledger.Fixture;
 import dev.breakglass.custody.ledger.TestClock;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The ca commands as an admin types them, with passphrases in files. */
 class BgCaTest {
@@ -29,21 +25,12 @@ class BgCaTest {
   Path caPass;
   Path pfxPass;
 
-  record Run(int code, String out, String err) {}
-
-  Run bg(String... args) {
-    CommandLine cl = Bg.newCommandLine(Map.of("BG_HOME", home.toString(), "USER", "admin"), clock);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return new Run(cl.execute(args), out.toString(), err.toString());
+  CliRun.Run bg(String... args) {
+    return new CliRun(home, clock).bg(args);
   }
 
-  Run ok(String... args) {
-    Run r = bg(args);
-    assertEquals(0, r.code(), () -> String.join(" ", args) + ": " + r.err());
-    return r;
+  CliRun.Run ok(String... args) {
+    return new CliRun(home, clock).ok(args);
   }
 
   Path secret(String name, String value, String mode) throws Exception {
@@ -70,7 +57,7 @@ class BgCaTest {
         "--cn", "Break-glass app", "--key", "rsa-2048", "--passphrase-file", caPass.toString(),
         "--pfx-password-file", pfxPass.toString()));
     args.addAll(java.util.List.of(extra));
-    Run r = ok(args.toArray(String[]::new));
+    CliRun.Run r = ok(args.toArray(String[]::new));
     Matcher m = Pattern.compile("issued certificate ([0-9A-F]+) ").matcher(r.out());
     assertTrue(m.find(), r.out());
     assertTrue(r.out().matches("(?s).*thumbprint   [0-9A-F]{40}   \\(SHA-1, as the Entra portal shows it\\).*"),
@@ -87,10 +74,10 @@ class BgCaTest {
     assertTrue(ok("ca", "show", serial).out().contains("-----BEGIN CERTIFICATE-----"));
 
     ok("ca", "revoke", serial, "--reason", "test", "--code", "superseded");
-    Run twice = bg("ca", "revoke", serial, "--reason", "test");
+    CliRun.Run twice = bg("ca", "revoke", serial, "--reason", "test");
     assertEquals(1, twice.code());
     assertTrue(twice.err().startsWith("bg: error: certificate " + serial + " was already revoked on "), twice.err());
-    Run crl = ok("ca", "crl", "--passphrase-file", caPass.toString());
+    CliRun.Run crl = ok("ca", "crl", "--passphrase-file", caPass.toString());
     assertTrue(crl.out().startsWith("CRL 1 with 1 revoked certificate(s), next update "), crl.out());
     assertTrue(ok("ledger", "verify").out().startsWith("ledger OK: "));
   }
@@ -99,11 +86,11 @@ class BgCaTest {
   void revokingTheRoot_flagsItsStillValidCertificates() {
     String leaf = issue();
     String root = ok("ca", "list", "--json").out().replaceAll("(?s).*\"cas\" : \\[ \\{\\s*\"serial\" : \"([0-9A-F]+)\".*", "$1");
-    Run r = ok("ca", "revoke", root, "--reason", "ceremony redone", "--code", "cACompromise");
+    CliRun.Run r = ok("ca", "revoke", root, "--reason", "ceremony redone", "--code", "cACompromise");
     assertTrue(r.out().startsWith("revoked CA " + root + " (cACompromise), event "), r.out());
     assertTrue(r.out().contains("its certificates stay valid in Entra until removed from the app"), r.out());
     assertTrue(ok("ca", "list").out().contains("valid (CA revoked)"));
-    Run s = ok("status");
+    CliRun.Run s = ok("status");
     assertTrue(s.out().contains("VALID CERTIFICATES OF A REVOKED CA"), s.out());
     assertTrue(s.out().contains(leaf), s.out());
   }
@@ -111,7 +98,7 @@ class BgCaTest {
   @Test
   void renew_takesANewValidity() {
     String serial = issue();
-    Run r = ok("ca", "renew", serial, "--validity", "90d", "--passphrase-file", caPass.toString(),
+    CliRun.Run r = ok("ca", "renew", serial, "--validity", "90d", "--passphrase-file", caPass.toString(),
         "--pfx-password-file", pfxPass.toString());
     assertTrue(r.out().startsWith("renewed " + serial + " as certificate "), r.out());
     assertTrue(r.out().contains("valid until 2027-02-23T09:00:00.000Z"), r.out());
@@ -122,7 +109,7 @@ class BgCaTest {
     String serial = issue("--validity", "60d");
     assertTrue(!ok("status").out().contains(serial));
     clock.advance(Duration.ofDays(40));
-    Run s = ok("status");
+    CliRun.Run s = ok("status");
     assertTrue(s.out().contains("CERTIFICATES EXPIRING WITHIN 30 DAYS"), s.out());
     assertTrue(s.out().contains(serial), s.out());
   }
@@ -131,7 +118,7 @@ class BgCaTest {
   void badInput_givesOneLineAndWritesNothing() throws Exception {
     String head = ok("ledger", "head").out();
     Path wrong = secret("wrong", "not the passphrase", "rw-------");
-    Run r = bg("ca", "issue", "--identity", APP, "--cn", "x", "--passphrase-file", wrong.toString(),
+    CliRun.Run r = bg("ca", "issue", "--identity", APP, "--cn", "x", "--passphrase-file", wrong.toString(),
         "--pfx-password-file", pfxPass.toString());
     assertEquals(1, r.code());
     assertTrue(r.err().startsWith("bg: error: the passphrase does not open CA key "), r.err());

@@ -29,6 +29,18 @@ public final class NewPasswordOptions {
   @Option(names = "--reveal", description = "Show the password once on this terminal.")
   boolean reveal;
 
+  /** Creates the version (a rotation or the first) and prints what was made. */
+  PasswordCustody.Created create(dev.breakglass.cli.LedgerOptions ledger, String actor, boolean rotate,
+      java.io.PrintWriter out) throws Exception {
+    Destination to = destination();
+    try (dev.breakglass.custody.ledger.Ledger l = ledger.open()) {
+      PasswordCustody.Created c = new PasswordCustody(l, new java.security.SecureRandom(),
+          dev.breakglass.custody.secret.Verifier.DEFAULT).create(identity, length, to, rotate, Optional.empty(), actor);
+      CreatedOutput.print(out, l.identityRef(identity), c);
+      return c;
+    }
+  }
+
   Destination destination() throws UsageException {
     try {
       EntraPasswords.checkLength(length);

@@ -2,11 +2,6 @@ package dev.breakglass.cli.password;
 
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.inventory.ByOption;
-import dev.breakglass.custody.ledger.Ledger;
-import dev.breakglass.custody.secret.PasswordCustody;
-import dev.breakglass.custody.secret.Verifier;
-import java.security.SecureRandom;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,12 +21,7 @@ public final class PasswordNewCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    var to = options.destination();
-    try (Ledger l = ledger.open()) {
-      var c = new PasswordCustody(l, new SecureRandom(), Verifier.DEFAULT).create(options.identity, options.length,
-          to, false, Optional.empty(), by.actor(ledger));
-      CreatedOutput.print(spec.commandLine().getOut(), l.identityRef(options.identity), c);
-    }
+    options.create(ledger, by.actor(ledger), false, spec.commandLine().getOut());
     return 0;
   }
 }

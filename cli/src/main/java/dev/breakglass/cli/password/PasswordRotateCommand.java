@@ -2,11 +2,6 @@ package dev.breakglass.cli.password;
 
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.inventory.ByOption;
-import dev.breakglass.custody.ledger.Ledger;
-import dev.breakglass.custody.secret.PasswordCustody;
-import dev.breakglass.custody.secret.Verifier;
-import java.security.SecureRandom;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,14 +21,9 @@ public final class PasswordRotateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    var to = options.destination();
-    try (Ledger l = ledger.open()) {
-      var c = new PasswordCustody(l, new SecureRandom(), Verifier.DEFAULT).create(options.identity, options.length,
-          to, true, Optional.empty(), by.actor(ledger));
-      CreatedOutput.print(spec.commandLine().getOut(), l.identityRef(options.identity), c);
-      spec.commandLine().getErr().println("bg: note: version " + c.version() + " is not set in Entra yet: until an"
-          + " admin sets it on the account, the password in force there stays the previous one");
-    }
+    var c = options.create(ledger, by.actor(ledger), true, spec.commandLine().getOut());
+    spec.commandLine().getErr().println("bg: note: version " + c.version() + " is not set in Entra yet: until an"
+        + " admin sets it on the account, the password in force there stays the previous one");
     return 0;
   }
 }
