@@ -112,6 +112,10 @@ class BgCaTest {
     CliRun.Run s = ok("status");
     assertTrue(s.out().contains("CERTIFICATES EXPIRING WITHIN 30 DAYS"), s.out());
     assertTrue(s.out().contains(serial), s.out());
+    clock.advance(Duration.ofDays(40)); // expired 20 days ago: still listed, to be removed from the app
+    assertTrue(ok("status").out().contains(serial));
+    clock.advance(Duration.ofDays(15)); // expired 35 days ago: no longer
+    assertTrue(!ok("status").out().contains(serial));
   }
 
   @Test

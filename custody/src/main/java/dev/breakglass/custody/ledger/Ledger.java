@@ -703,8 +703,11 @@ public final class Ledger implements AutoCloseable {
         }
       }
       Instant warnBefore = now.plus(config.expiryWarning());
+      // Expired ones stay listed for one more warning period (remove them from the app), then drop out.
+      Instant forgetBefore = now.minus(config.expiryWarning());
       List<CertificateRecord> expiring = store.certificates(Optional.empty()).stream()
-          .filter(c -> !c.revoked() && c.notAfter().isBefore(warnBefore)).toList();
+          .filter(c -> !c.revoked() && c.notAfter().isBefore(warnBefore) && c.notAfter().isAfter(forgetBefore))
+          .toList();
       List<CaRecord> caExpiring = currentCa0().filter(c -> !c.revoked() && c.notAfter().isBefore(warnBefore))
           .map(List::of).orElse(List.of());
       java.util.Set<String> revokedCas = new java.util.HashSet<>();

@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param reviewDue items never inspected, or last inspected longer ago than {@code reviewInterval}
  * @param unsealed items in their safe with no seal on record
  * @param itemCount all items
- * @param expiring certificates not revoked that expire within {@code expiryWarning} (or did)
+ * @param expiring certificates not revoked that expire within {@code expiryWarning}, or expired less
+ *     than {@code expiryWarning} ago
  * @param caExpiring the CA in service, when it expires within {@code expiryWarning} (or did)
  * @param ofRevokedCa certificates still valid although their CA was revoked: Entra accepts them
  *     until they are removed from the app
