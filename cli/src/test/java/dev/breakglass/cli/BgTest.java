@@ -8,8 +8,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.breakglass.custody.ledger.Fixture;
 import dev.breakglass.custody.ledger.Json;
 import dev.breakglass.custody.ledger.TestClock;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,32 +27,18 @@ class BgTest {
   Path home;
   TestClock clock;
 
-  record Run(int code, String out, String err) {
-    String errLine() {
-      return err.lines().findFirst().orElse("");
-    }
-  }
-
   @BeforeEach
   void setUp() {
     home = tmp.resolve("home");
     clock = new TestClock(Fixture.START);
   }
 
-  Run bg(String... args) {
-    CommandLine cl = Bg.newCommandLine(Map.of("BG_HOME", home.toString(), "USER", "tester"), clock);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  CliRun.Run bg(String... args) {
+    return new CliRun(home, clock).bg(args);
   }
 
-  Run ok(String... args) {
-    Run r = bg(args);
-    assertEquals(0, r.code(), () -> String.join(" ", args) + " failed: " + r.err());
-    return r;
+  CliRun.Run ok(String... args) {
+    return new CliRun(home, clock).ok(args);
   }
 
   void setUpInventory() {
@@ -74,14 +58,14 @@ class BgTest {
 
   @Test
   void help_listsCommandsAndExitCodes() {
-    Run r = ok("--help");
+    CliRun.Run r = ok("--help");
     for (String c : List.of("init", "demo", "safe", "custodian", "identity", "item", "checkout", "checkin",
         "status", "log", "ledger", "completion", "help")) {
       assertTrue(r.out().contains("  " + c + " "), "missing " + c + " in\n" + r.out());
     }
     assertTrue(r.out().contains("Exit codes:"), r.out());
     assertTrue(r.out().contains("3   ledger verification failed"), r.out());
-    Run h = ok("help", "checkout");
+    CliRun.Run h = ok("help", "checkout");
     assertTrue(h.out().contains("--seal-broken=REASON"), h.out());
     assertTrue(h.out().contains("Exit codes:"), h.out());
     assertTrue(ok("--version").out().startsWith("bg "));
@@ -92,11 +76,11 @@ class BgTest {
   void custodyCycle_endToEnd() throws Exception {
     setUpInventory();
     clock.advance(Duration.ofMinutes(1));
-    Run out = ok("checkout", "bg1-key", "--by", "alice", "--witness", "bob", "--reason", "lockout",
+    CliRun.Run out = ok("checkout", "bg1-key", "--by", "alice", "--witness", "bob", "--reason", "lockout",
         "--ticket", "INC-7", "--seal", "TB-1");
     assertTrue(out.out().startsWith("checked out 'bg1-key' to Alice, witness Bob at 2026-11-25T09:01:00.000Z"),
         out.out());
-    Run status = ok("status");
+    CliRun.Run status = ok("status");
     assertTrue(status.out().startsWith("1 item(s): 1 out, 1 due for review, 0 in their safe without a seal"),
         status.out());
     assertTrue(status.out().contains("bg1-key  Alice   Bob      2026-11-25T09:01:00.000Z  lockout  INC-7"),
@@ -121,7 +105,7 @@ class BgTest {
     }
     assertEquals(3, events);
 
-    Run verify = ok("ledger", "verify", "--head", head());
+    CliRun.Run verify = ok("ledger", "verify", "--head", head());
     assertTrue(verify.out().startsWith("ledger OK: 9 events, head 9:"), verify.out());
 
     List<String> export = ok("ledger", "export").out().lines().toList();
@@ -133,7 +117,7 @@ class BgTest {
   void refusals_printOneLineAndWriteNothing() {
     setUpInventory();
     String before = head();
-    Run r = bg("checkout", "nope", "--by", "Alice", "--witness", "Bob", "--reason", "x");
+    CliRun.Run r = bg("checkout", "nope", "--by", "Alice", "--witness", "Bob", "--reason", "x");
     assertEquals(1, r.code());
     assertEquals("bg: error: unknown item 'nope': see 'bg item list'", r.err().strip());
 
@@ -178,7 +162,7 @@ class BgTest {
 
   @Test
   void uninitialisedHome_isExplained() {
-    Run r = bg("status");
+    CliRun.Run r = bg("status");
     assertEquals(1, r.code());
     assertEquals("bg: error: no ledger in " + home + ": run 'bg init' first, or point --home at an existing home",
         r.err().strip());
@@ -190,7 +174,7 @@ class BgTest {
   void tamperedLedger_failsVerifyWithExitCode3() throws Exception {
     setUpInventory();
     Fixture.attack(home, "UPDATE events SET actor = 'someone-else' WHERE seq = 3");
-    Run r = bg("ledger", "verify");
+    CliRun.Run r = bg("ledger", "verify");
     assertEquals(3, r.code());
     assertEquals("bg: error: ledger verification FAILED at event 3: event 3 does not match its hash: it was"
         + " changed after it was written", r.err().strip());
@@ -200,7 +184,7 @@ class BgTest {
   void editedInventory_failsVerifyWithoutNamingAnEvent() throws Exception {
     setUpInventory();
     Fixture.attack(home, "UPDATE items SET seal = 'TB-9' WHERE label = 'bg1-key'");
-    Run r = bg("ledger", "verify");
+    CliRun.Run r = bg("ledger", "verify");
     assertEquals(3, r.code());
     assertTrue(r.err().startsWith("bg: error: ledger verification FAILED: the inventory was edited outside the"
         + " ledger: table 'items' does not match its events at 'bg1-key'"), r.err());
@@ -222,7 +206,7 @@ class BgTest {
   void corruptOrForeignLedger_isRefused() throws Exception {
     Files.createDirectories(home);
     Files.write(home.resolve("ledger.db"), new byte[8192]);
-    Run r = bg("status");
+    CliRun.Run r = bg("status");
     assertEquals(3, r.code());
     assertTrue(r.errLine().startsWith("bg: error: " + home.resolve("ledger.db") + " is not a readable SQLite ledger"),
         r.errLine());
@@ -235,7 +219,7 @@ class BgTest {
         Statement s = c.createStatement()) {
       s.executeUpdate("PRAGMA user_version = 4");
     }
-    Run r = bg("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--reason", "x", "--seal", "TB-1");
+    CliRun.Run r = bg("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--reason", "x", "--seal", "TB-1");
     assertEquals(1, r.code());
     assertEquals("bg: error: " + home.resolve("ledger.db") + " has ledger schema version 4, newer than this bg"
         + " supports (3): upgrade bg; the ledger was not changed", r.err().strip());
@@ -245,7 +229,7 @@ class BgTest {
   void badConfig_namesFileLineAndKey() throws Exception {
     setUpInventory();
     Files.writeString(home.resolve("bg.conf"), "review.interval-days = 90\nreview.intervall = 3\n");
-    Run r = bg("status");
+    CliRun.Run r = bg("status");
     assertEquals(1, r.code());
     assertEquals("bg: error: " + home.resolve("bg.conf") + " line 2: unknown key 'review.intervall'; known keys:"
         + " review.interval-days, ledger.busy-timeout-ms, ca.expiry-warning-days", r.err().strip());
@@ -253,7 +237,7 @@ class BgTest {
 
   @Test
   void demo_runsAWholeCycle() {
-    Run r = ok("demo", "--home", tmp.resolve("demo").toString());
+    CliRun.Run r = ok("demo", "--home", tmp.resolve("demo").toString());
     assertTrue(r.out().contains("(refused as expected: exit code 1)"), r.out());
     assertTrue(r.out().contains("ledger OK: 9 events"), r.out());
     assertTrue(!Files.exists(home), "the demo never touches the default home");
