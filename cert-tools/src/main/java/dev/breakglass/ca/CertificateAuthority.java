@@ -2,6 +2,7 @@ package dev.breakglass.ca;
 
 import dev.breakglass.ca.CaException.Reason;
 import dev.breakglass.custody.CustodyException;
+import dev.breakglass.custody.PrivateFiles;
 import dev.breakglass.custody.ledger.CaRecord;
 import dev.breakglass.custody.ledger.CertificateRecord;
 import dev.breakglass.custody.ledger.Event;
@@ -365,8 +366,7 @@ public final class CertificateAuthority {
     staging.deliver();
     try {
       // crl.pem is the one file that is replaced: it always names the newest CRL.
-      Path tmp = Files.createTempFile(latest.getParent(), ".crl-", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path tmp = Files.createTempFile(latest.getParent(), ".crl-", ".tmp", PrivateFiles.FILE);
       Files.copy(numbered, tmp, StandardCopyOption.REPLACE_EXISTING);
       Staging.fsync(tmp);
       Files.move(tmp, latest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -499,11 +499,5 @@ public final class CertificateAuthority {
     }
   }
 
-  private static void createDirectories(Path dir) throws CaException {
-    try {
-      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new CaException(Reason.IO, "cannot create " + dir + ": " + e.getMessage(), e);
-    }
-  }
+
 }

@@ -1,6 +1,7 @@
 package dev.breakglass.ca;
 
 import dev.breakglass.ca.CaException.Reason;
+import dev.breakglass.custody.PrivateFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -11,8 +12,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.Provider;
@@ -142,7 +141,7 @@ final class KeyFiles {
 
   /** Writes one PEM object (certificate, CRL, encrypted key) to a new 0600 file. */
   static void writePem(Path file, Object object) throws CaException {
-    try (OutputStream out = createNew(file);
+    try (OutputStream out = PrivateFiles.createNew(file);
         Writer w = new OutputStreamWriter(out, StandardCharsets.US_ASCII);
         JcaPEMWriter pem = new JcaPEMWriter(w)) {
       pem.writeObject(object);
@@ -152,7 +151,7 @@ final class KeyFiles {
   }
 
   static void writeBytes(Path file, byte[] bytes) throws CaException {
-    try (OutputStream out = createNew(file)) {
+    try (OutputStream out = PrivateFiles.createNew(file)) {
       out.write(bytes);
     } catch (IOException e) {
       throw io(file, e);
@@ -187,17 +186,6 @@ final class KeyFiles {
       writeBytes(file, pdu.getEncoded());
     } catch (IOException | GeneralSecurityException | PKCSException e) {
       throw new CaException(Reason.CRYPTO, "cannot build the PFX: " + e.getMessage(), e);
-    }
-  }
-
-  /** A new file, mode 0600, opened once: it fails if anything (a file, a link) is there already. */
-  static OutputStream createNew(Path file) throws IOException {
-    try {
-      return java.nio.channels.Channels.newOutputStream(Files.newByteChannel(file,
-          java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))));
-    } catch (UnsupportedOperationException e) {
-      throw new IOException("the file system cannot set file permissions", e);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.breakglass.ca;
 
 import dev.breakglass.ca.CaException.Reason;
+import dev.breakglass.custody.PrivateFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -56,8 +56,8 @@ final class Staging {
   static Staging begin(Path home, String operation, String id) throws CaException {
     Path dir = home.resolve(DIR).resolve(id);
     try {
-      Files.createDirectories(dir.getParent(), dirMode());
-      Files.createDirectory(dir, dirMode());
+      PrivateFiles.createDirectories(dir.getParent());
+      Files.createDirectory(dir, PrivateFiles.DIR);
     } catch (IOException e) {
       throw new CaException(Reason.IO, "cannot create " + dir + ": " + e.getMessage(), e);
     }
@@ -85,10 +85,10 @@ final class Staging {
       }
       StringBuilder m = new StringBuilder(operation).append('\n');
       targets.forEach((name, target) -> m.append(name).append('\t').append(target).append('\n'));
-      try (FileChannel ch = FileChannel.open(dir.resolve(MANIFEST), Set.CREATE_NEW_WRITE, fileMode())) {
-        ch.write(java.nio.ByteBuffer.wrap(m.toString().getBytes(StandardCharsets.UTF_8)));
-        ch.force(true);
+      try (java.io.OutputStream out = PrivateFiles.createNew(dir.resolve(MANIFEST))) {
+        out.write(m.toString().getBytes(StandardCharsets.UTF_8));
       }
+      fsync(dir.resolve(MANIFEST));
       fsync(dir);
     } catch (IOException e) {
       throw new CaException(Reason.IO, "cannot write " + dir + ": " + e.getMessage(), e);
@@ -110,7 +110,7 @@ final class Staging {
       Path staged = dir.resolve(t.getKey());
       Path target = t.getValue();
       try {
-        Files.createDirectories(target.getParent(), dirMode());
+        PrivateFiles.createDirectories(target.getParent());
         place(staged, target);
         fsync(target.getParent());
       } catch (FileAlreadyExistsException e) {
@@ -142,7 +142,8 @@ final class Staging {
     }
     Path tmp = target.resolveSibling("." + target.getFileName() + ".part");
     Files.deleteIfExists(tmp);
-    try (FileChannel out = FileChannel.open(tmp, Set.CREATE_NEW_WRITE, fileMode());
+    try (FileChannel out = FileChannel.open(tmp, java.util.EnumSet.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE), PrivateFiles.FILE);
         FileChannel in = FileChannel.open(staged, StandardOpenOption.READ)) {
       in.transferTo(0, in.size(), out);
       out.force(true);
@@ -235,13 +236,7 @@ final class Staging {
   }
 
   static void fsync(Path p) throws IOException {
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      if (!Files.isDirectory(p)) {
-        throw e; // some file systems cannot sync a directory; a file must sync
-      }
-    }
+    PrivateFiles.fsync(p);
   }
 
   private static void deleteTree(Path dir) {
@@ -252,20 +247,6 @@ final class Staging {
     } catch (IOException ignored) {
       // a leftover staging directory is finished or removed by the next recovery
     }
-  }
-
-  private static java.nio.file.attribute.FileAttribute<?> dirMode() {
-    return PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
-  }
-
-  private static java.nio.file.attribute.FileAttribute<?> fileMode() {
-    return PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-  }
-
-  /** Open options for a new file. */
-  private static final class Set {
-    static final java.util.Set<StandardOpenOption> CREATE_NEW_WRITE =
-        java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   }
 
   List<Path> targets() {

@@ -3,6 +3,7 @@ package dev.breakglass.custody.ledger;
 import dev.breakglass.custody.CustodyException;
 import dev.breakglass.custody.CustodyException.Reason;
 import dev.breakglass.custody.KitConfig;
+import dev.breakglass.custody.PrivateFiles;
 import dev.breakglass.custody.ledger.sqlite.SqliteLedgerStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ public final class Ledger implements AutoCloseable {
       }
       Path conf = home.resolve(KitConfig.FILE_NAME);
       if (!Files.exists(conf)) {
-        Files.createFile(conf, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(conf, PrivateFiles.FILE);
         Files.writeString(conf, KitConfig.defaultFileText(), StandardCharsets.UTF_8);
       }
     } catch (IOException | UnsupportedOperationException e) {

@@ -1,6 +1,7 @@
 package dev.breakglass.custody.secret;
 
 import dev.breakglass.custody.CustodyException;
+import dev.breakglass.custody.PrivateFiles;
 import dev.breakglass.custody.ledger.Event;
 import dev.breakglass.custody.ledger.Ledger;
 import dev.breakglass.custody.ledger.NewPassword;
@@ -13,11 +14,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -328,16 +326,11 @@ public final class PasswordCustody {
     random.nextBytes(r);
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + HexFormat.of().formatHex(r));
     try {
-      Files.createDirectories(target.toAbsolutePath().getParent(),
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      try (OutputStream out = java.nio.channels.Channels.newOutputStream(Files.newByteChannel(tmp,
-          EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))) {
+      PrivateFiles.createDirectories(target.toAbsolutePath().getParent());
+      try (OutputStream out = PrivateFiles.createNew(tmp)) {
         out.write(content);
       }
-      try (var ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
+      PrivateFiles.fsync(tmp);
     } catch (IOException e) {
       throw new PasswordException(Reason.IO, "cannot write " + target + ": " + e.getMessage());
     }
@@ -353,11 +346,7 @@ public final class PasswordCustody {
       } catch (UnsupportedOperationException e) {
         Files.move(tmp, target); // no hard links here (FAT, SMB): still refuses an existing target
       }
-      try (var ch = java.nio.channels.FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-        ch.force(true);
-      } catch (IOException ignored) {
-        // some file systems cannot sync a directory
-      }
+      PrivateFiles.fsync(target.toAbsolutePath().getParent());
     } catch (FileAlreadyExistsException e) {
       throw new PasswordException(Reason.EXISTS, target + " appeared meanwhile; nothing was recorded");
     } catch (IOException e) {

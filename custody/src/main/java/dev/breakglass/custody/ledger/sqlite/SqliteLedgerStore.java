@@ -2,6 +2,7 @@ package dev.breakglass.custody.ledger.sqlite;
 
 import dev.breakglass.custody.CustodyException;
 import dev.breakglass.custody.CustodyException.Reason;
+import dev.breakglass.custody.PrivateFiles;
 import dev.breakglass.custody.ledger.CaRecord;
 import dev.breakglass.custody.ledger.CertificateRecord;
 import dev.breakglass.custody.ledger.Custodian;
@@ -20,12 +21,9 @@ import dev.breakglass.custody.ledger.Safe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -160,8 +158,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
     Path dir = file.toAbsolutePath().getParent();
     Path tmp;
     try {
-      tmp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      tmp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX, PrivateFiles.FILE);
     } catch (IOException | UnsupportedOperationException e) {
       throw new CustodyException(Reason.IO, "cannot create a file in " + dir + ": " + e.getMessage(), e);
     }
@@ -174,15 +171,13 @@ public final class SqliteLedgerStore implements AutoCloseable {
         });
         building.pragma("PRAGMA journal_mode = WAL"); // persistent: every later connection uses WAL
       }
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
+      PrivateFiles.fsync(tmp);
       try {
         Files.createLink(file, tmp); // atomic, and never replaces an existing ledger
       } catch (UnsupportedOperationException e) {
         Files.move(tmp, file); // file systems without hard links: refuses an existing target too
       }
-      fsyncDirectory(dir);
+      PrivateFiles.fsync(dir);
     } catch (FileAlreadyExistsException e) {
       throw new CustodyException(Reason.ALREADY_INITIALIZED,
           "a ledger already exists at " + file + "; nothing was changed");
@@ -205,13 +200,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
 
   public static final String TEMP_SUFFIX = ".db.tmp";
 
-  private static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException ignored) {
-      // some file systems cannot sync a directory; the link is still atomic
-    }
-  }
+
 
   /** Opens an existing ledger for reading and writing, bringing an older schema up to date. */
   public static SqliteLedgerStore open(Path file, Duration busyTimeout, String actor, Instant now)
