@@ -217,12 +217,12 @@ class BgTest {
     setUpInventory();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("ledger.db"));
         Statement s = c.createStatement()) {
-      s.executeUpdate("PRAGMA user_version = 4");
+      s.executeUpdate("PRAGMA user_version = 5");
     }
     CliRun.Run r = bg("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--reason", "x", "--seal", "TB-1");
     assertEquals(1, r.code());
-    assertEquals("bg: error: " + home.resolve("ledger.db") + " has ledger schema version 4, newer than this bg"
-        + " supports (3): upgrade bg; the ledger was not changed", r.err().strip());
+    assertEquals("bg: error: " + home.resolve("ledger.db") + " has ledger schema version 5, newer than this bg"
+        + " supports (4): upgrade bg; the ledger was not changed", r.err().strip());
   }
 
   @Test
@@ -232,7 +232,9 @@ class BgTest {
     CliRun.Run r = bg("status");
     assertEquals(1, r.code());
     assertEquals("bg: error: " + home.resolve("bg.conf") + " line 2: unknown key 'review.intervall'; known keys:"
-        + " review.interval-days, ledger.busy-timeout-ms, ca.expiry-warning-days", r.err().strip());
+        + " review.interval-days, ledger.busy-timeout-ms, ca.expiry-warning-days, fido.allowed-aaguids,"
+        + " fido.require-trusted-attestation, fido.mds-blob, fido.mds-root, fido.trust-roots,"
+        + " fido.ceremony-timeout-seconds", r.err().strip());
   }
 
   @Test

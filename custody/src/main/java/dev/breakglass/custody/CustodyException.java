@@ -32,7 +32,17 @@ public final class CustodyException extends Exception {
     /** Another process held the ledger locked for longer than the busy timeout. */
     BUSY,
     /** A file system or database error that is not the operator's input. */
-    IO
+    IO,
+    /**
+     * A key alarm was raised: a FIDO2 signature counter went backwards (possible clone; the
+     * operation was refused) or moved while the key sat in its safe. The alarm is recorded.
+     */
+    KEY_ALARM,
+    /**
+     * A browser ceremony did not complete: timed out, cancelled, answered with a malformed or
+     * oversized response, or refused by WebAuthn verification. Nothing was recorded.
+     */
+    CEREMONY_FAILED
   }
 
   private final Reason reason;

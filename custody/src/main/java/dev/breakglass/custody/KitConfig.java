@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * The kit's settings, read once from {@code bg.conf} in the home.
@@ -24,18 +27,52 @@ import java.util.Map;
  *     ledger.busy-timeout-ms})
  * @param expiryWarning how long before expiry a certificate or CA shows in {@code bg status}
  *     ({@code ca.expiry-warning-days})
+ * @param fido the FIDO2 attestation policy and ceremony settings ({@code fido.*})
  */
-public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration expiryWarning) {
+public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration expiryWarning, Fido fido) {
   public static final String FILE_NAME = "bg.conf";
   public static final String REVIEW_INTERVAL_DAYS = "review.interval-days";
   public static final String BUSY_TIMEOUT_MS = "ledger.busy-timeout-ms";
   public static final String EXPIRY_WARNING_DAYS = "ca.expiry-warning-days";
+  public static final String FIDO_ALLOWED_AAGUIDS = "fido.allowed-aaguids";
+  public static final String FIDO_REQUIRE_TRUSTED = "fido.require-trusted-attestation";
+  public static final String FIDO_MDS_BLOB = "fido.mds-blob";
+  public static final String FIDO_MDS_ROOT = "fido.mds-root";
+  public static final String FIDO_TRUST_ROOTS = "fido.trust-roots";
+  public static final String FIDO_TIMEOUT_SECONDS = "fido.ceremony-timeout-seconds";
+
+  /**
+   * The FIDO2 policy: which authenticator models may be registered and whether their attestation
+   * must chain to a trusted root. Paths are absolute (relative ones in the file are resolved
+   * against the home).
+   *
+   * @param allowedAaguids models that may be registered; empty allows any
+   * @param requireTrustedAttestation refuse a key whose attestation does not chain to a trust root
+   * @param mdsBlob a FIDO Metadata Service (MDS3) BLOB the admin downloaded
+   * @param mdsRoot the root the BLOB's signature chains to (GlobalSign Root R46, formerly R3, for the
+   *     FIDO Alliance's)
+   * @param trustRoots PEM files of attestation roots (e.g. the vendor's)
+   * @param ceremonyTimeout how long a browser ceremony waits for the user
+   */
+  public record Fido(Set<UUID> allowedAaguids, boolean requireTrustedAttestation, Optional<Path> mdsBlob,
+      Optional<Path> mdsRoot, List<Path> trustRoots, Duration ceremonyTimeout) {
+    public Fido {
+      allowedAaguids = Set.copyOf(allowedAaguids);
+      trustRoots = List.copyOf(trustRoots);
+      if (ceremonyTimeout.isNegative() || ceremonyTimeout.isZero()) {
+        throw new IllegalArgumentException("ceremony timeout must be positive, got " + ceremonyTimeout);
+      }
+    }
+  }
 
   /** Six months, as Microsoft recommends for reviewing emergency-access accounts. */
   public static final KitConfig DEFAULTS =
-      new KitConfig(Duration.ofDays(183), Duration.ofSeconds(10), Duration.ofDays(30));
+      new KitConfig(Duration.ofDays(183), Duration.ofSeconds(10), Duration.ofDays(30),
+          new Fido(Set.of(), false, Optional.empty(), Optional.empty(), List.of(), Duration.ofSeconds(300)));
 
-  private static final List<String> KNOWN = List.of(REVIEW_INTERVAL_DAYS, BUSY_TIMEOUT_MS, EXPIRY_WARNING_DAYS);
+  private static final List<String> KNOWN = List.of(REVIEW_INTERVAL_DAYS, BUSY_TIMEOUT_MS, EXPIRY_WARNING_DAYS,
+      FIDO_ALLOWED_AAGUIDS, FIDO_REQUIRE_TRUSTED, FIDO_MDS_BLOB, FIDO_MDS_ROOT, FIDO_TRUST_ROOTS,
+      FIDO_TIMEOUT_SECONDS);
 
   public KitConfig {
     if (reviewInterval.isNegative() || reviewInterval.isZero()) {
@@ -61,7 +98,24 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
         + BUSY_TIMEOUT_MS + " = " + DEFAULTS.busyTimeout.toMillis() + "\n"
         + "\n"
         + "# Days before expiry at which a certificate or the CA shows in 'bg status'.\n"
-        + EXPIRY_WARNING_DAYS + " = " + DEFAULTS.expiryWarning.toDays() + "\n";
+        + EXPIRY_WARNING_DAYS + " = " + DEFAULTS.expiryWarning.toDays() + "\n"
+        + "\n"
+        + "# FIDO2 keys (see docs/custodian-guide.md). Models that may be registered, as AAGUIDs separated\n"
+        + "# by commas; empty allows any model. Example (YubiKey 5 NFC, firmware 5.2/5.4):\n"
+        + "#   " + FIDO_ALLOWED_AAGUIDS + " = 2fc0579f-8113-47ea-b116-bb5a8db9202a\n"
+        + FIDO_ALLOWED_AAGUIDS + " =\n"
+        + "# true refuses a key whose attestation does not chain to a trust root below; false records the\n"
+        + "# attestation and warns.\n"
+        + FIDO_REQUIRE_TRUSTED + " = false\n"
+        + "# A FIDO Metadata Service BLOB downloaded from https://mds3.fidoalliance.org/ and the root its\n"
+        + "# signature chains to (default: the system's GlobalSign Root R46 and Root CA - R3 files);\n"
+        + "# PEM attestation roots (e.g. the vendor's), comma-separated.\n"
+        + "# Relative paths are taken from this directory. Nothing is ever downloaded.\n"
+        + "#   " + FIDO_MDS_BLOB + " = mds3-blob.jwt\n"
+        + "#   " + FIDO_MDS_ROOT + " = /etc/ssl/certs/GlobalSign_Root_R46.pem\n"
+        + "#   " + FIDO_TRUST_ROOTS + " = yubico-fido-attestation-root.pem\n"
+        + "# Seconds a browser ceremony (bg key register/verify, bg custodian enrol) waits for the user.\n"
+        + FIDO_TIMEOUT_SECONDS + " = " + DEFAULTS.fido.ceremonyTimeout().toSeconds() + "\n";
   }
 
   /** Reads {@code file}; a missing file means the defaults. */
@@ -124,7 +178,61 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
           number(file, lineOf.get(EXPIRY_WARNING_DAYS), EXPIRY_WARNING_DAYS,
               values.get(EXPIRY_WARNING_DAYS), 0, 3650, "a whole number of days"));
     }
-    return new KitConfig(review, busy, expiry);
+    return new KitConfig(review, busy, expiry, fido(file, values, lineOf));
+  }
+
+  private static Fido fido(Path file, Map<String, String> values, Map<String, Integer> lineOf)
+      throws CustodyException {
+    Fido d = DEFAULTS.fido;
+    Set<UUID> aaguids = new java.util.LinkedHashSet<>();
+    String list = values.getOrDefault(FIDO_ALLOWED_AAGUIDS, "");
+    for (String a : list.split("[,\\s]+")) {
+      if (a.isEmpty()) {
+        continue;
+      }
+      try {
+        if (a.length() != 36) {
+          throw new IllegalArgumentException();
+        }
+        aaguids.add(UUID.fromString(a));
+      } catch (IllegalArgumentException e) {
+        throw bad(file, lineOf.get(FIDO_ALLOWED_AAGUIDS), FIDO_ALLOWED_AAGUIDS + ": '" + a
+            + "' is not an AAGUID (8-4-4-4-12 hex digits, e.g. 2fc0579f-8113-47ea-b116-bb5a8db9202a)");
+      }
+    }
+    boolean requireTrusted = d.requireTrustedAttestation();
+    if (values.containsKey(FIDO_REQUIRE_TRUSTED)) {
+      String v = values.get(FIDO_REQUIRE_TRUSTED);
+      if (!v.equals("true") && !v.equals("false")) {
+        throw bad(file, lineOf.get(FIDO_REQUIRE_TRUSTED), FIDO_REQUIRE_TRUSTED + " must be true or false, got '"
+            + v + "'");
+      }
+      requireTrusted = v.equals("true");
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    Optional<Path> blob = path(dir, values.get(FIDO_MDS_BLOB));
+    Optional<Path> root = path(dir, values.get(FIDO_MDS_ROOT));
+    List<Path> roots = new java.util.ArrayList<>();
+    for (String r : values.getOrDefault(FIDO_TRUST_ROOTS, "").split(",")) {
+      path(dir, r).ifPresent(roots::add);
+    }
+    if (requireTrusted && blob.isEmpty() && roots.isEmpty()) {
+      throw bad(file, lineOf.get(FIDO_REQUIRE_TRUSTED), FIDO_REQUIRE_TRUSTED + " = true needs trust roots: set "
+          + FIDO_MDS_BLOB + " or " + FIDO_TRUST_ROOTS);
+    }
+    Duration timeout = d.ceremonyTimeout();
+    if (values.containsKey(FIDO_TIMEOUT_SECONDS)) {
+      timeout = Duration.ofSeconds(number(file, lineOf.get(FIDO_TIMEOUT_SECONDS), FIDO_TIMEOUT_SECONDS,
+          values.get(FIDO_TIMEOUT_SECONDS), 10, 3600, "a whole number of seconds"));
+    }
+    return new Fido(aaguids, requireTrusted, blob, root, roots, timeout);
+  }
+
+  private static Optional<Path> path(Path dir, String value) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(dir.resolve(value.strip()).normalize());
   }
 
   private static long number(

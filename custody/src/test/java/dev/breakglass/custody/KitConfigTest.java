@@ -1,6 +1,7 @@
 package dev.breakglass.custody;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
@@ -29,9 +30,30 @@ class KitConfigTest {
   }
 
   @Test
+  void fido_parsesAaguidsAndResolvesPathsAgainstTheHome() throws Exception {
+    KitConfig c = KitConfig.parse(FILE, "fido.allowed-aaguids = 2fc0579f-8113-47ea-b116-bb5a8db9202a,"
+        + " ee882879-721c-4913-9775-3dfcce97072a\nfido.require-trusted-attestation = true\n"
+        + "fido.trust-roots = roots/yubico.pem, /etc/other.pem\nfido.ceremony-timeout-seconds = 60\n");
+    assertEquals(java.util.Set.of(java.util.UUID.fromString("2fc0579f-8113-47ea-b116-bb5a8db9202a"),
+        java.util.UUID.fromString("ee882879-721c-4913-9775-3dfcce97072a")), c.fido().allowedAaguids());
+    assertTrue(c.fido().requireTrustedAttestation());
+    assertEquals(java.util.List.of(Path.of("/h/roots/yubico.pem"), Path.of("/etc/other.pem")), c.fido().trustRoots());
+    assertEquals(Duration.ofSeconds(60), c.fido().ceremonyTimeout());
+  }
+
+  @Test
   void errors_nameFileLineAndKey() {
     assertEquals("/h/bg.conf line 2: unknown key 'review.interval'; known keys: review.interval-days,"
-        + " ledger.busy-timeout-ms, ca.expiry-warning-days", error("# x\nreview.interval = 9\n"));
+        + " ledger.busy-timeout-ms, ca.expiry-warning-days, fido.allowed-aaguids, fido.require-trusted-attestation,"
+        + " fido.mds-blob, fido.mds-root, fido.trust-roots, fido.ceremony-timeout-seconds",
+        error("# x\nreview.interval = 9\n"));
+    assertEquals("/h/bg.conf line 1: fido.allowed-aaguids: 'yubikey' is not an AAGUID (8-4-4-4-12 hex digits, e.g."
+        + " 2fc0579f-8113-47ea-b116-bb5a8db9202a)", error("fido.allowed-aaguids = 2fc0579f-8113-47ea-b116-bb5a8db9202a,"
+        + " yubikey"));
+    assertEquals("/h/bg.conf line 2: fido.require-trusted-attestation = true needs trust roots: set fido.mds-blob or"
+        + " fido.trust-roots", error("\nfido.require-trusted-attestation = true"));
+    assertEquals("/h/bg.conf line 1: fido.require-trusted-attestation must be true or false, got 'yes'",
+        error("fido.require-trusted-attestation = yes"));
     assertEquals("/h/bg.conf line 1: review.interval-days must be a whole number of days from 1 to 3650,"
         + " got 'six months'", error("review.interval-days = six months"));
     assertEquals("/h/bg.conf line 1: review.interval-days must be a whole number of days from 1 to 3650,"

@@ -11,6 +11,8 @@ import java.util.Optional;
  * @param newSeal the number of the new tamper-evident bag; absent leaves the item unsealed
  * @param reason a note, optional on check-in
  * @param ticket an incident or change ticket
+ * @param key an assertion of the item's registered key, verified by the relying party, to judge and
+ *     record with the event
  */
 public record CheckinRequest(
     String item,
@@ -18,7 +20,8 @@ public record CheckinRequest(
     Optional<String> witness,
     Optional<String> newSeal,
     Optional<String> reason,
-    Optional<String> ticket) {
+    Optional<String> ticket,
+    Optional<KeyAssertion> key) {
   public CheckinRequest {
     item = Text.required("item", item, 100);
     by = Text.required("custodian (--by)", by, 100);
@@ -26,5 +29,15 @@ public record CheckinRequest(
     newSeal = Text.optional("new seal number", newSeal, 100);
     reason = Text.optional("reason", reason, 2000);
     ticket = Text.optional("ticket", ticket, 200);
+    key = java.util.Objects.requireNonNull(key, "key");
+  }
+
+  public CheckinRequest(String item, String by, Optional<String> witness, Optional<String> newSeal,
+      Optional<String> reason, Optional<String> ticket) {
+    this(item, by, witness, newSeal, reason, ticket, Optional.empty());
+  }
+
+  public CheckinRequest withKey(KeyAssertion assertion) {
+    return new CheckinRequest(item, by, witness, newSeal, reason, ticket, Optional.of(assertion));
   }
 }

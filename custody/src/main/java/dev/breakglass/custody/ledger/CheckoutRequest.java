@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param ticket an incident or change ticket
  * @param seal the seal number read off the bag; required when a seal is on record
  * @param sealBroken why the seal cannot be confirmed (broken, missing, different); recorded as such
+ * @param key an assertion of the item's registered key, verified by the relying party, to judge and
+ *     record with the event
  */
 public record CheckoutRequest(
     String item,
@@ -20,7 +22,8 @@ public record CheckoutRequest(
     String reason,
     Optional<String> ticket,
     Optional<String> seal,
-    Optional<String> sealBroken) {
+    Optional<String> sealBroken,
+    Optional<KeyAssertion> key) {
   public CheckoutRequest {
     item = Text.required("item", item, 100);
     by = Text.required("custodian (--by)", by, 100);
@@ -29,5 +32,14 @@ public record CheckoutRequest(
     ticket = Text.optional("ticket", ticket, 200);
     seal = Text.optional("seal number", seal, 100);
     sealBroken = Text.optional("seal-broken reason", sealBroken, 2000);
+  }
+
+  public CheckoutRequest(String item, String by, Optional<String> witness, String reason, Optional<String> ticket,
+      Optional<String> seal, Optional<String> sealBroken) {
+    this(item, by, witness, reason, ticket, seal, sealBroken, Optional.empty());
+  }
+
+  public CheckoutRequest withKey(KeyAssertion assertion) {
+    return new CheckoutRequest(item, by, witness, reason, ticket, seal, sealBroken, Optional.of(assertion));
   }
 }

@@ -20,7 +20,10 @@ public enum EventType {
   CRL_ISSUED("crl-issued"),
   PASSWORD_CREATED("password-created"),
   PASSWORD_VERIFIED("password-verified"),
-  PASSWORD_REVEALED("password-revealed");
+  PASSWORD_REVEALED("password-revealed"),
+  KEY_REGISTERED("key-registered"),
+  KEY_VERIFIED("key-verified"),
+  KEY_ALARM("key-alarm");
 
   private final String wireName;
 

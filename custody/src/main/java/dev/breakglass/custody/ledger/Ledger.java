@@ -203,33 +203,76 @@ public final class Ledger implements AutoCloseable {
 
   // --- custody ----------------------------------------------------------------------------------
 
-  /** Checks an item out of its safe; refuses an item that is out, and anything that breaks a rule. */
+  /**
+   * Checks an item out of its safe; refuses an item that is out, and anything that breaks a rule.
+   * With a verified key assertion, the key is judged by its counter first: a counter that went
+   * backwards records an alarm and refuses (KEY_ALARM); one that moved in the safe records an
+   * alarm before the check-out.
+   */
   public Event checkout(CheckoutRequest r) throws CustodyException {
-    return store.write(() -> {
+    return keyed(store.write(() -> checkout0(r, false)));
+  }
+
+  /**
+   * Checks every rule of {@link #checkout} but the key's (item out, people, seal) without writing,
+   * so that a command can refuse before it asks anyone to touch a key.
+   */
+  public void checkoutAllowed(CheckoutRequest r) throws CustodyException {
+    store.write(() -> checkout0(r, true));
+  }
+
+  private Keyed checkout0(CheckoutRequest r, boolean dryRun) throws SQLException, CustodyException {
+    {
       Item item = findItem(r.item());
+      People p = people(item, r.by(), r.witness());
+      Optional<Judged> judged = judgeItemKey(item, r.key());
+      if (judged.isPresent() && judged.get().refused()) {
+        return judged.get().alarmOnly(this, p);
+      }
       if (item.checkedOut()) {
         throw new CustodyException(Reason.REFUSED, "item '" + item.label() + "' is already checked out (by "
             + item.holder().orElse("?") + " since " + item.outSince().map(EventHash::formatTimestamp).orElse("?")
             + ", event " + item.outEvent().orElse(0L) + "); check it in first");
       }
-      People p = people(item, r.by(), r.witness());
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("safe", item.safe());
       sealCheck(item, r.seal(), r.sealBroken(), "--seal", d);
-      return append(EventType.ITEM_CHECKED_OUT, p.actor, p.witness, Optional.of(item.label()),
-          Optional.of(r.reason()), r.ticket(), d);
-    });
+      if (dryRun) {
+        return null;
+      }
+      Optional<Event> alarm = raiseAlarm(judged, p);
+      keyFields(judged, d);
+      return new Keyed(append(EventType.ITEM_CHECKED_OUT, p.actor, p.witness, Optional.of(item.label()),
+          Optional.of(r.reason()), r.ticket(), d), alarm, Optional.empty());
+    }
   }
 
-  /** Puts an item back; refuses an item that is in. */
+  /**
+   * Puts an item back; refuses an item that is in. With a verified key assertion (judged as for
+   * {@link #checkout}), the counter it reports becomes the baseline the next verification of the
+   * key in its safe is compared with.
+   */
   public Event checkin(CheckinRequest r) throws CustodyException {
-    return store.write(() -> {
+    return keyed(store.write(() -> checkin0(r, false)));
+  }
+
+  /** Checks every rule of {@link #checkin} but the key's without writing. */
+  public void checkinAllowed(CheckinRequest r) throws CustodyException {
+    store.write(() -> checkin0(r, true));
+  }
+
+  private Keyed checkin0(CheckinRequest r, boolean dryRun) throws SQLException, CustodyException {
+    {
       Item item = findItem(r.item());
+      People p = people(item, r.by(), r.witness());
+      Optional<Judged> judged = judgeItemKey(item, r.key());
+      if (judged.isPresent() && judged.get().refused()) {
+        return judged.get().alarmOnly(this, p);
+      }
       if (!item.checkedOut()) {
         throw new CustodyException(Reason.REFUSED, "item '" + item.label()
             + "' is not checked out; nothing to check in");
       }
-      People p = people(item, r.by(), r.witness());
       if (r.newSeal().isPresent() && r.newSeal().equals(item.seal())) {
         throw new CustodyException(Reason.REFUSED, "new seal '" + r.newSeal().get() + "' is the seal the item"
             + " came out of: put it in a new tamper-evident bag and give that bag's number");
@@ -239,9 +282,14 @@ public final class Ledger implements AutoCloseable {
       d.put("heldBy", item.holder());
       d.put("checkoutEvent", item.outEvent());
       d.put("newSeal", r.newSeal());
-      return append(EventType.ITEM_CHECKED_IN, p.actor, p.witness, Optional.of(item.label()), r.reason(),
-          r.ticket(), d);
-    });
+      if (dryRun) {
+        return null;
+      }
+      Optional<Event> alarm = raiseAlarm(judged, p);
+      keyFields(judged, d);
+      return new Keyed(append(EventType.ITEM_CHECKED_IN, p.actor, p.witness, Optional.of(item.label()), r.reason(),
+          r.ticket(), d), alarm, Optional.empty());
+    }
   }
 
   /** Records an inspection of an item in its safe, confirming its seal. */
@@ -265,11 +313,16 @@ public final class Ledger implements AutoCloseable {
 
   /** Actor and witness are registered custodians, different people, and present where the safe says so. */
   private People people(Item item, String by, Optional<String> witness) throws SQLException, CustodyException {
-    Custodian actor = custodian(by);
     Safe safe = safe(item.safe());
+    return people(by, witness, safe.twoPersonRule(), safe.name());
+  }
+
+  private People people(String by, Optional<String> witness, boolean twoPersonRule, String safeName)
+      throws SQLException, CustodyException {
+    Custodian actor = custodian(by);
     if (witness.isEmpty()) {
-      if (safe.twoPersonRule()) {
-        throw new CustodyException(Reason.REFUSED, "safe '" + safe.name()
+      if (twoPersonRule) {
+        throw new CustodyException(Reason.REFUSED, "safe '" + safeName
             + "' has the two-person rule: name a second custodian with --witness");
       }
       return new People(actor.name(), Optional.empty());
@@ -648,6 +701,240 @@ public final class Ledger implements AutoCloseable {
     return identity;
   }
 
+  // --- FIDO2 keys (custody.fido records through these) -------------------------------------------
+
+  /**
+   * Checks that {@code owner} may register a key now: an item must exist, be a {@code fido2-key}
+   * item and have no key yet; a custodian must exist (a custodian may enrol several keys).
+   *
+   * @return the owner as registered (canonical spelling) and the WebAuthn user handle its keys
+   *     already use, if any
+   */
+  public KeyOwner requireKeyOwner(KeyOwner owner, boolean forRegistration) throws CustodyException {
+    return store.read(() -> keyOwner(owner, forRegistration));
+  }
+
+  private KeyOwner keyOwner(KeyOwner owner, boolean forRegistration) throws SQLException, CustodyException {
+    if (owner.kind() == KeyOwner.Kind.CUSTODIAN) {
+      KeyOwner o = KeyOwner.custodian(custodian(owner.name()).name());
+      if (!forRegistration && store.keys(Optional.empty(), Optional.of(o)).isEmpty()) {
+        throw new CustodyException(Reason.NOT_FOUND, "custodian '" + o.name() + "' has no enrolled key: enrol one"
+            + " with 'bg custodian enrol " + o.name() + "'");
+      }
+      return o;
+    }
+    Item item = findItem(owner.name());
+    KeyOwner o = KeyOwner.item(item.label());
+    if (item.kind() != ItemKind.FIDO2_KEY) {
+      throw new CustodyException(Reason.REFUSED, "item '" + item.label() + "' is a " + item.kind().wireName()
+          + ", not a fido2-key: only fido2-key items hold a security key");
+    }
+    List<FidoKey> keys = store.keys(Optional.empty(), Optional.of(o));
+    if (forRegistration && !keys.isEmpty()) {
+      throw new CustodyException(Reason.REFUSED, "item '" + item.label() + "' already has a registered key"
+          + " (credential " + shortId(keys.get(0).credentialId()) + ", event " + keys.get(0).registeredEvent()
+          + "); a replacement key is a new item: bg item add --kind fido2-key");
+    }
+    if (!forRegistration && keys.isEmpty()) {
+      throw new CustodyException(Reason.NOT_FOUND, "item '" + item.label() + "' has no registered key: register"
+          + " it with 'bg key register " + item.label() + "'");
+    }
+    return o;
+  }
+
+  /**
+   * Records a key whose registration the relying party verified. {@code by} must be a registered
+   * custodian (for a custodian's own key, that custodian); {@code witness} a different one.
+   */
+  public Event recordKey(NewKey k, String by, Optional<String> witness) throws CustodyException {
+    return store.write(() -> {
+      KeyOwner owner = keyOwner(k.owner(), true);
+      People p = people(by, witness, false, "");
+      if (owner.kind() == KeyOwner.Kind.CUSTODIAN && !p.actor.equalsIgnoreCase(owner.name())) {
+        throw new CustodyException(Reason.REFUSED, "a custodian enrols their own key: run it as --by "
+            + owner.name());
+      }
+      if (!store.keys(Optional.of(k.credentialId()), Optional.empty()).isEmpty()) {
+        throw new CustodyException(Reason.DUPLICATE, "credential " + shortId(k.credentialId())
+            + " is already registered: see 'bg key list'");
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("ownerKind", owner.kind().wireName());
+      d.put("owner", owner.name());
+      d.put("credentialId", k.credentialId());
+      d.put("userHandle", k.userHandle());
+      d.put("publicKeyCose", k.publicKeyCose());
+      d.put("aaguid", k.aaguid().toString());
+      d.put("model", k.model());
+      d.put("attestationFormat", k.attestationFormat());
+      d.put("attestationType", k.attestationType());
+      d.put("trusted", k.trusted());
+      d.put("transports", String.join(",", k.transports()));
+      d.put("signCount", k.signCount());
+      d.put("userVerified", k.userVerified());
+      d.put("attestationObject", k.attestationObject());
+      d.put("clientDataJSON", k.clientDataJson());
+      return append(EventType.KEY_REGISTERED, p.actor, p.witness,
+          owner.kind() == KeyOwner.Kind.ITEM ? Optional.of(owner.name()) : Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  /**
+   * Records a verified assertion of {@code owner}'s key, judged by its counter (see {@link
+   * CounterVerdict}). A counter that went backwards records an alarm and is refused with
+   * KEY_ALARM; one that moved while the item sat in its safe records an alarm and the verification.
+   */
+  public KeyCheck recordKeyVerification(KeyOwner owner, KeyAssertion a, String by, Optional<String> witness)
+      throws CustodyException {
+    Keyed k = keyed0(store.write(() -> {
+      KeyOwner o = keyOwner(owner, false);
+      People p = people(by, witness, false, "");
+      Judged j = judge(o, a);
+      if (j.refused()) {
+        return j.alarmOnly(this, p);
+      }
+      Optional<Event> alarm = raiseAlarm(Optional.of(j), p);
+      boolean inSafe = o.kind() == KeyOwner.Kind.ITEM && !findItem(o.name()).checkedOut();
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("ownerKind", o.kind().wireName());
+      d.put("owner", o.name());
+      j.putFields(d, "");
+      d.put("inSafe", inSafe);
+      Event e = append(EventType.KEY_VERIFIED, p.actor, p.witness,
+          o.kind() == KeyOwner.Kind.ITEM ? Optional.of(o.name()) : Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+      FidoKey after = store.keys(Optional.of(a.credentialId()), Optional.empty()).get(0);
+      return new Keyed(e, alarm, Optional.of(new KeyCheck(after, j.key().signCount(), j.verdict(), alarm, e)));
+    }));
+    return k.check().orElseThrow();
+  }
+
+  /** Every registered key, oldest first. */
+  public List<FidoKey> keys() throws CustodyException {
+    return store.read(() -> store.keys(Optional.empty(), Optional.empty()));
+  }
+
+  /** The keys of an owner (NOT_FOUND for an unknown owner), oldest first; may be empty. */
+  public List<FidoKey> keys(KeyOwner owner) throws CustodyException {
+    return store.read(() -> {
+      KeyOwner o = owner.kind() == KeyOwner.Kind.ITEM ? KeyOwner.item(findItem(owner.name()).label())
+          : KeyOwner.custodian(custodian(owner.name()).name());
+      return store.keys(Optional.empty(), Optional.of(o));
+    });
+  }
+
+  /** Every counter value a key reported, oldest first. */
+  public List<CounterReading> counterHistory(String credentialId) throws CustodyException {
+    return store.read(() -> store.counterHistory(credentialId));
+  }
+
+  /** Every key alarm recorded, oldest first. */
+  public List<KeyAlarm> keyAlarms() throws CustodyException {
+    return store.read(store::keyAlarms);
+  }
+
+  /** The judgement of one assertion against its key's record, made under the write lock. */
+  private record Judged(KeyOwner owner, FidoKey key, KeyAssertion assertion, CounterVerdict verdict) {
+    boolean refused() {
+      return verdict == CounterVerdict.COUNTER_REGRESSED;
+    }
+
+    Keyed alarmOnly(Ledger l, People p) throws SQLException {
+      Event alarm = l.appendAlarm(this, p.actor(), p.witness());
+      return new Keyed(alarm, Optional.of(alarm), Optional.empty());
+    }
+
+    void putFields(Map<String, Object> d, String prefix) {
+      d.put(name(prefix, "credentialId"), assertion.credentialId());
+      d.put(name(prefix, "signCount"), assertion.signCount());
+      d.put(name(prefix, "previousCount"), key.signCount());
+      d.put(name(prefix, "verdict"), verdict.wireName());
+      d.put(name(prefix, "userVerified"), assertion.userVerified());
+      d.put(name(prefix, "authenticatorData"), assertion.authenticatorData());
+      d.put(name(prefix, "clientDataJSON"), assertion.clientDataJson());
+      d.put(name(prefix, "signature"), assertion.signature());
+    }
+
+    private static String name(String prefix, String field) {
+      return prefix.isEmpty() ? field : prefix + Character.toUpperCase(field.charAt(0)) + field.substring(1);
+    }
+  }
+
+  /** What a keyed write did: its event, an alarm it raised, and for a bare verification the check. */
+  private record Keyed(Event event, Optional<Event> alarm, Optional<KeyCheck> check) {}
+
+  private Judged judge(KeyOwner owner, KeyAssertion a) throws SQLException, CustodyException {
+    List<FidoKey> found = store.keys(Optional.of(a.credentialId()), Optional.empty());
+    if (found.isEmpty() || !found.get(0).owner().kind().equals(owner.kind())
+        || !found.get(0).owner().name().equalsIgnoreCase(owner.name())) {
+      throw new CustodyException(Reason.REFUSED, "the key presented (credential " + shortId(a.credentialId())
+          + ") is not " + owner + "'s registered key; nothing was recorded");
+    }
+    FidoKey key = found.get(0);
+    return new Judged(owner, key, a, CounterVerdict.judge(key.signCount(), a.signCount(),
+        key.baselineEvent().isPresent()));
+  }
+
+  private Optional<Judged> judgeItemKey(Item item, Optional<KeyAssertion> a) throws SQLException,
+      CustodyException {
+    if (a.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(judge(keyOwner(KeyOwner.item(item.label()), false), a.get()));
+  }
+
+  private Optional<Event> raiseAlarm(Optional<Judged> j, People p) throws SQLException {
+    if (j.isEmpty() || j.get().verdict() != CounterVerdict.USED_IN_SAFE) {
+      return Optional.empty();
+    }
+    return Optional.of(appendAlarm(j.get(), p.actor, p.witness));
+  }
+
+  private Event appendAlarm(Judged j, String actor, Optional<String> witness) throws SQLException {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("ownerKind", j.key().owner().kind().wireName());
+    d.put("owner", j.key().owner().name());
+    d.put("credentialId", j.key().credentialId());
+    d.put("verdict", j.verdict().wireName());
+    d.put("storedCount", j.key().signCount());
+    d.put("presentedCount", j.assertion().signCount());
+    d.put("baselineEvent", j.key().baselineEvent());
+    String why = j.verdict() == CounterVerdict.COUNTER_REGRESSED
+        ? "signature counter went back from " + j.key().signCount() + " to " + j.assertion().signCount()
+            + ": the credential may have been cloned"
+        : "signature counter moved from " + j.key().signCount() + " to " + j.assertion().signCount()
+            + " while the key was in its safe: it signed " + (j.assertion().signCount() - j.key().signCount() - 1)
+            + " time(s) there";
+    return append(EventType.KEY_ALARM, actor, witness,
+        j.key().owner().kind() == KeyOwner.Kind.ITEM ? Optional.of(j.key().owner().name()) : Optional.empty(),
+        Optional.of(why), Optional.empty(), d);
+  }
+
+  private static void keyFields(Optional<Judged> j, Map<String, Object> d) {
+    j.ifPresent(x -> x.putFields(d, "key"));
+  }
+
+  private static Event keyed(Keyed k) throws CustodyException {
+    return keyed0(k).event();
+  }
+
+  /** A refused verification's alarm is committed before the refusal is reported. */
+  private static Keyed keyed0(Keyed k) throws CustodyException {
+    if (k.check().isEmpty() && k.alarm().isPresent() && k.alarm().get().equals(k.event())) {
+      Map<String, Object> d = Json.read(k.event().details());
+      throw new CustodyException(Reason.KEY_ALARM, "ALARM: " + d.get("owner") + "'s key reported signature counter "
+          + d.get("presentedCount") + ", not above " + d.get("storedCount") + " on record: the credential may"
+          + " have been cloned. Refused; alarm recorded as event " + k.event().seq()
+          + ". Keep the key apart and follow the custodian guide (key alarms)");
+    }
+    return k;
+  }
+
+  static String shortId(String credentialId) {
+    return credentialId.length() <= 12 ? credentialId : credentialId.substring(0, 12) + "…";
+  }
+
   // --- reading ----------------------------------------------------------------------------------
 
   public List<Safe> safes() throws CustodyException {
@@ -719,8 +1006,16 @@ public final class Ledger implements AutoCloseable {
       }
       List<CertificateRecord> ofRevokedCa = store.certificates(Optional.empty()).stream()
           .filter(c -> !c.revoked() && now.isBefore(c.notAfter()) && revokedCas.contains(c.caSerial())).toList();
+      java.util.Set<String> withKey = new java.util.HashSet<>();
+      for (FidoKey k : store.keys(Optional.empty(), Optional.empty())) {
+        if (k.owner().kind() == KeyOwner.Kind.ITEM) {
+          withKey.add(k.owner().name().toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+      List<Item> unregistered = items.stream().filter(i -> i.kind() == ItemKind.FIDO2_KEY
+          && !withKey.contains(i.label().toLowerCase(java.util.Locale.ROOT))).toList();
       return new StatusReport(now, out, due, unsealed, config.reviewInterval(), items.size(), expiring, caExpiring,
-          ofRevokedCa, config.expiryWarning(), store.head());
+          ofRevokedCa, config.expiryWarning(), store.keyAlarms(), unregistered, store.head());
     });
   }
 

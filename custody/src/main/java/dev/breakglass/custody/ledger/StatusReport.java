@@ -18,6 +18,9 @@ import java.util.Optional;
  * @param caExpiring the CA in service, when it expires within {@code expiryWarning} (or did)
  * @param ofRevokedCa certificates still valid although their CA was revoked: Entra accepts them
  *     until they are removed from the app
+ * @param keyAlarms every key alarm recorded (a counter that went backwards or moved in the safe);
+ *     they stay listed: each is a question an investigation must answer
+ * @param keysUnregistered fido2-key items with no registered key, which cannot be verified
  * @param head the newest event, to copy into an outside record
  */
 public record StatusReport(
@@ -31,6 +34,8 @@ public record StatusReport(
     List<CaRecord> caExpiring,
     List<CertificateRecord> ofRevokedCa,
     Duration expiryWarning,
+    List<KeyAlarm> keyAlarms,
+    List<Item> keysUnregistered,
     Optional<Head> head) {
 
   /** A checked-out item and the check-out event (who, witness, reason, ticket, when). */

@@ -13,14 +13,14 @@ class EventHashTest {
   /**
    * The worked example of docs/architecture.md. The expected value was computed outside Java:
    * printf 'bg-ledger-event-v1\n1:1\n24:2026-11-25T09:00:00.000Z\n14:ledger-created\n5:admin\n-\n-\n-\n-\n'\
-   * '12:{"schema":3}\n64:0000…0000\n' | sha256sum
+   * '12:{"schema":4}\n64:0000…0000\n' | sha256sum
    */
-  static final String EXAMPLE = "d3ce1e54102901d383ee590f9a1f7999cb4d7505620d1aba8e4b48d09f6340dd";
+  static final String EXAMPLE = "9d984736f88cbfb21e2ca114db709769fdd288a24870ba6ac520368cf1b0106a";
 
   @Test
   void compute_matchesTheDocumentedExample() {
     assertEquals(EXAMPLE, EventHash.compute(1, "2026-11-25T09:00:00.000Z", "ledger-created", "admin", null, null,
-        null, null, "{\"schema\":3}", EventHash.GENESIS));
+        null, null, "{\"schema\":4}", EventHash.GENESIS));
   }
 
   @Test

@@ -5,17 +5,22 @@ import dev.breakglass.custody.CustodyException.Reason;
 import dev.breakglass.custody.PrivateFiles;
 import dev.breakglass.custody.ledger.CaRecord;
 import dev.breakglass.custody.ledger.CertificateRecord;
+import dev.breakglass.custody.ledger.CounterReading;
+import dev.breakglass.custody.ledger.CounterVerdict;
 import dev.breakglass.custody.ledger.Custodian;
 import dev.breakglass.custody.ledger.Event;
 import dev.breakglass.custody.ledger.EventDraft;
 import dev.breakglass.custody.ledger.EventHash;
 import dev.breakglass.custody.ledger.EventType;
+import dev.breakglass.custody.ledger.FidoKey;
 import dev.breakglass.custody.ledger.Head;
 import dev.breakglass.custody.ledger.Identity;
 import dev.breakglass.custody.ledger.IdentityKind;
 import dev.breakglass.custody.ledger.Item;
 import dev.breakglass.custody.ledger.ItemKind;
 import dev.breakglass.custody.ledger.Json;
+import dev.breakglass.custody.ledger.KeyAlarm;
+import dev.breakglass.custody.ledger.KeyOwner;
 import dev.breakglass.custody.ledger.PasswordRecord;
 import dev.breakglass.custody.ledger.Safe;
 import java.io.IOException;
@@ -53,7 +58,8 @@ public final class SqliteLedgerStore implements AutoCloseable {
   static final int APPLICATION_ID = 0x42474c31;
 
   /** Schema migrations, in order; index i brings the schema from version i to i+1. */
-  static final List<String> MIGRATIONS = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql");
+  static final List<String> MIGRATIONS = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql",
+      "schema-004.sql");
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = MIGRATIONS.size();
@@ -122,6 +128,28 @@ public final class SqliteLedgerStore implements AutoCloseable {
       "SELECT serial, ca_serial, identity, subject, key_type, not_before, not_after, sha1, sha256, renews,"
           + " revoked_at, revocation_reason, revocation_code, issued_seq FROM certificates";
 
+  private static final String INSERT_KEY =
+      "INSERT INTO fido_keys (credential_id, owner_kind, owner, user_handle, public_key_cose, aaguid, model,"
+          + " attestation_format, attestation_type, attestation_trusted, transports, sign_count, registered_seq)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String KEY_VERIFIED =
+      "UPDATE fido_keys SET sign_count = ?, verified_at = ?, verified_seq = ?, baseline_seq = ?"
+          + " WHERE credential_id = ?";
+  private static final String KEY_ALARM = "UPDATE fido_keys SET alarms = alarms + 1 WHERE credential_id = ?";
+  private static final String KEYS_LEAVE_SAFE =
+      "UPDATE fido_keys SET baseline_seq = NULL WHERE owner_kind = 'item' AND owner = ?";
+  private static final String INSERT_COUNTER =
+      "INSERT INTO fido_counters (seq, credential_id, sign_count, verdict) VALUES (?, ?, ?, ?)";
+  private static final String KEYS =
+      "SELECT credential_id, owner_kind, owner, user_handle, public_key_cose, aaguid, model, attestation_format,"
+          + " attestation_type, attestation_trusted, transports, sign_count, verified_at, verified_seq,"
+          + " baseline_seq, alarms, registered_seq FROM fido_keys";
+  private static final String COUNTERS =
+      "SELECT c.seq, e.ts, c.sign_count, c.verdict FROM fido_counters c JOIN events e ON e.seq = c.seq"
+          + " WHERE c.credential_id = ? ORDER BY c.seq";
+  private static final String ALARMS =
+      "SELECT seq, ts, details FROM events WHERE type = 'key-alarm' ORDER BY seq";
+
   private static final String SAFES = "SELECT name, location, two_person FROM safes";
   private static final String CUSTODIANS = "SELECT name, contact FROM custodians";
   private static final String IDENTITIES = "SELECT kind, ref, object_id, display_name FROM identities";
@@ -132,7 +160,8 @@ public final class SqliteLedgerStore implements AutoCloseable {
   /** The projection tables with their sort key, compared by {@link #projectionDiff}. */
   private static final Map<String, String> PROJECTIONS =
       Map.of("safes", "name", "custodians", "name", "identities", "ref", "items", "label", "cas", "serial",
-          "certificates", "serial", "passwords", "identity, version");
+          "certificates", "serial", "passwords", "identity, version", "fido_keys", "credential_id",
+          "fido_counters", "seq, credential_id");
 
   private final Path file;
   private final Connection conn;
@@ -487,9 +516,15 @@ public final class SqliteLedgerStore implements AutoCloseable {
           d.get("displayName"), e.seq());
       case ITEM_ADDED -> update(c, INSERT_ITEM, e.item().orElse(null), d.get("kind"), d.get("serial"),
           d.get("identity"), d.get("safe"), d.get("seal"), e.seq());
-      case ITEM_CHECKED_OUT -> requireOne(e, update(c, ITEM_OUT, e.actor().orElse(null), ts, e.seq(),
-          e.item().orElse(null)));
-      case ITEM_CHECKED_IN -> requireOne(e, update(c, ITEM_IN, d.get("newSeal"), e.item().orElse(null)));
+      case ITEM_CHECKED_OUT -> {
+        requireOne(e, update(c, ITEM_OUT, e.actor().orElse(null), ts, e.seq(), e.item().orElse(null)));
+        update(c, KEYS_LEAVE_SAFE, e.item().orElse(null));
+        keyVerified(c, e, ts, d, "key", false);
+      }
+      case ITEM_CHECKED_IN -> {
+        requireOne(e, update(c, ITEM_IN, d.get("newSeal"), e.item().orElse(null)));
+        keyVerified(c, e, ts, d, "key", true);
+      }
       case ITEM_REVIEWED -> requireOne(e, update(c, ITEM_REVIEWED, ts, e.item().orElse(null)));
       case CA_CREATED -> update(c, INSERT_CA, d.get("serial"), d.get("subject"), d.get("keyType"),
           d.get("notBefore"), d.get("notAfter"), d.get("sha256"), d.get("sha1"), e.seq());
@@ -511,7 +546,41 @@ public final class SqliteLedgerStore implements AutoCloseable {
         }
       }
       case PASSWORD_REVEALED -> {}
+      case KEY_REGISTERED -> {
+        update(c, INSERT_KEY, d.get("credentialId"), d.get("ownerKind"), d.get("owner"), d.get("userHandle"),
+            d.get("publicKeyCose"), d.get("aaguid"), d.get("model"), d.get("attestationFormat"),
+            d.get("attestationType"), Boolean.TRUE.equals(d.get("trusted")) ? 1 : 0, d.get("transports"),
+            d.get("signCount"), e.seq());
+        update(c, INSERT_COUNTER, e.seq(), d.get("credentialId"), d.get("signCount"), "registered");
+      }
+      case KEY_VERIFIED -> keyVerified(c, e, ts, d, "", Boolean.TRUE.equals(d.get("inSafe")));
+      case KEY_ALARM -> {
+        requireOne(e, update(c, KEY_ALARM, d.get("credentialId")));
+        if (CounterVerdict.COUNTER_REGRESSED.wireName().equals(d.get("verdict"))) {
+          // The verification was refused: only the counter seen is kept, not adopted.
+          update(c, INSERT_COUNTER, e.seq(), d.get("credentialId"), d.get("presentedCount"), d.get("verdict"));
+        }
+      }
     }
+  }
+
+  /**
+   * Applies a key verification: on its own ({@code key-verified}, fields unprefixed) or carried by
+   * a check-out or check-in (fields prefixed {@code key}, absent when no key was verified).
+   */
+  private static void keyVerified(Prepared c, Event e, String ts, Map<String, Object> d, String prefix,
+      boolean staysInSafe) throws SQLException {
+    String credential = (String) d.get(field(prefix, "credentialId"));
+    if (credential == null) {
+      return;
+    }
+    Object count = d.get(field(prefix, "signCount"));
+    requireOne(e, update(c, KEY_VERIFIED, count, ts, e.seq(), staysInSafe ? e.seq() : null, credential));
+    update(c, INSERT_COUNTER, e.seq(), credential, count, d.get(field(prefix, "verdict")));
+  }
+
+  private static String field(String prefix, String name) {
+    return prefix.isEmpty() ? name : prefix + Character.toUpperCase(name.charAt(0)) + name.substring(1);
   }
 
   private static void requireOne(Event e, int rows) throws SQLException {
@@ -659,6 +728,56 @@ public final class SqliteLedgerStore implements AutoCloseable {
             opt(rs, 4), rs.getString(5), opt(rs, 6), rs.getString(7) != null, opt(rs, 7),
             opt(rs, 8).map(EventHash::parseTimestamp), optLong(rs, 9),
             opt(rs, 10).map(EventHash::parseTimestamp), rs.getLong(11)));
+  }
+
+  /** Registered keys, by credential id or owner (all if both absent), oldest first. */
+  public List<FidoKey> keys(Optional<String> credentialId, Optional<KeyOwner> owner) throws SQLException {
+    String sql = KEYS + (credentialId.isPresent() ? " WHERE credential_id = ?"
+        : owner.isPresent() ? " WHERE owner_kind = ? AND owner = ?" : "") + " ORDER BY registered_seq";
+    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+      if (credentialId.isPresent()) {
+        ps.setString(1, credentialId.get());
+      } else if (owner.isPresent()) {
+        ps.setString(1, owner.get().kind().wireName());
+        ps.setString(2, owner.get().name());
+      }
+      List<FidoKey> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String transports = rs.getString(11);
+          out.add(new FidoKey(rs.getString(1),
+              new KeyOwner(KeyOwner.Kind.fromWireName(rs.getString(2)).orElseThrow(), rs.getString(3)),
+              rs.getString(4), rs.getString(5), java.util.UUID.fromString(rs.getString(6)), opt(rs, 7),
+              rs.getString(8), rs.getString(9), rs.getInt(10) == 1,
+              transports.isEmpty() ? List.of() : List.of(transports.split(",")), rs.getLong(12),
+              opt(rs, 13).map(EventHash::parseTimestamp), optLong(rs, 14), optLong(rs, 15), rs.getInt(16),
+              rs.getLong(17)));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** The counters one credential reported, oldest first. */
+  public List<CounterReading> counterHistory(String credentialId) throws SQLException {
+    return query(COUNTERS, Optional.of(credentialId), rs -> new CounterReading(rs.getLong(1),
+        EventHash.parseTimestamp(rs.getString(2)), rs.getLong(3), rs.getString(4)));
+  }
+
+  /** Every key alarm recorded, oldest first. */
+  public List<KeyAlarm> keyAlarms() throws SQLException {
+    List<KeyAlarm> out = new ArrayList<>();
+    try (PreparedStatement ps = conn.prepareStatement(ALARMS); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        Map<String, Object> d = Json.read(rs.getString(3));
+        out.add(new KeyAlarm(rs.getLong(1), EventHash.parseTimestamp(rs.getString(2)), (String) d.get("credentialId"),
+            new KeyOwner(KeyOwner.Kind.fromWireName((String) d.get("ownerKind")).orElseThrow(), (String) d.get("owner")),
+            CounterVerdict.valueOf(((String) d.get("verdict")).toUpperCase(java.util.Locale.ROOT).replace('-', '_')),
+            (Long) d.get("storedCount"), (Long) d.get("presentedCount"),
+            Optional.ofNullable((Long) d.get("baselineEvent"))));
+      }
+    }
+    return out;
   }
 
   private static Optional<Long> optLong(ResultSet rs, int column) throws SQLException {

@@ -31,21 +31,22 @@ class MigrationTest {
       Fixture.populate(l);
     }
     Path db = home.resolve(Ledger.LEDGER_FILE);
-    List<String> v3 = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql", "schema-test-004.sql");
+    List<String> next = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql", "schema-004.sql",
+        "schema-test-005.sql");
     for (int i = 0; i < 2; i++) { // the second open finds nothing to do
-      try (SqliteLedgerStore s = SqliteLedgerStore.open(db, Duration.ofSeconds(5), "upgrader", Fixture.START, v3)) {
+      try (SqliteLedgerStore s = SqliteLedgerStore.open(db, Duration.ofSeconds(5), "upgrader", Fixture.START, next)) {
         assertTrue(s.projectionDiff().isEmpty());
       }
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
-        assertEquals(4, rs.getInt(1));
+        assertEquals(5, rs.getInt(1));
       }
       try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM test_upgrade_marker")) {
         assertEquals(0, rs.getInt(1));
       }
     }
-    try (SqliteLedgerStore s = SqliteLedgerStore.open(db, Duration.ofSeconds(5), "x", Fixture.START, v3)) {
+    try (SqliteLedgerStore s = SqliteLedgerStore.open(db, Duration.ofSeconds(5), "x", Fixture.START, next)) {
       List<Event> migrated = new ArrayList<>();
       s.events(Optional.empty(), Optional.empty(), e -> {
         if (e.type() == EventType.SCHEMA_MIGRATED) {
@@ -53,7 +54,7 @@ class MigrationTest {
         }
       });
       assertEquals(1, migrated.size());
-      assertEquals(Map.of("from", 3L, "to", 4L), Json.read(migrated.get(0).details()));
+      assertEquals(Map.of("from", 4L, "to", 5L), Json.read(migrated.get(0).details()));
       assertEquals(Optional.of("upgrader"), migrated.get(0).actor());
     }
   }
