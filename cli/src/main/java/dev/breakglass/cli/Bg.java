@@ -53,6 +53,7 @@ public final class Bg implements Runnable {
     m.put("custodian", CustodianCommand.class);
     m.put("identity", IdentityCommand.class);
     m.put("item", ItemCommand.class);
+    m.put("key", dev.breakglass.cli.key.KeyCommand.class);
     m.put("checkout", CheckoutCommand.class);
     m.put("checkin", CheckinCommand.class);
     m.put("status", StatusCommand.class);

@@ -11,13 +11,19 @@ public final class ExitCodes {
   public static final int USAGE = 2;
   /** The ledger failed verification, or cannot be read as a ledger. */
   public static final int LEDGER_BAD = 3;
+  /**
+   * A key alarm was raised and recorded: a FIDO2 signature counter went backwards (the operation
+   * was refused) or moved while the key was in its safe (the operation was recorded).
+   */
+  public static final int KEY_ALARM = 4;
 
   /** For the EXIT CODES section of every command's help. */
   public static final String[] HELP = {
     "0:success",
     "1:operation refused by a custody rule, or failed",
     "2:usage error (unknown option, missing or malformed argument)",
-    "3:ledger verification failed, or the ledger is unreadable"
+    "3:ledger verification failed, or the ledger is unreadable",
+    "4:key alarm: a security key's signature counter went backwards (refused) or moved in its safe (recorded)"
   };
 
   private ExitCodes() {}
@@ -26,6 +32,7 @@ public final class ExitCodes {
     return switch (e.reason()) {
       case INVALID_ARGUMENT -> USAGE;
       case CORRUPT -> LEDGER_BAD;
+      case KEY_ALARM -> KEY_ALARM;
       default -> FAILED;
     };
   }

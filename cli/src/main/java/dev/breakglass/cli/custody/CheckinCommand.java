@@ -3,6 +3,7 @@ package dev.breakglass.cli.custody;
 import dev.breakglass.cli.CustodianOptions;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.Out;
+import dev.breakglass.cli.key.CeremonyOptions;
 import dev.breakglass.cli.inventory.Checked;
 import dev.breakglass.custody.ledger.CheckinRequest;
 import dev.breakglass.custody.ledger.Event;
@@ -23,6 +24,12 @@ public final class CheckinCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOptions ledger;
   @Mixin CustodianOptions people;
+  @Mixin CeremonyOptions ceremony;
+
+  @Option(names = "--verify-key",
+      description = "Also prove, in the browser, that the key in hand is the item's registered key; the assertion"
+          + " is stored with the event. Exit 4 and an alarm when its counter went back or moved in the safe.")
+  boolean verifyKey;
 
   @Parameters(paramLabel = "ITEM", description = "The item's label.")
   String item;
@@ -42,11 +49,17 @@ public final class CheckinCommand implements Callable<Integer> {
     CheckinRequest r = Checked.of(() -> new CheckinRequest(item, people.by(), people.witness(),
         Optional.ofNullable(newSeal), Optional.ofNullable(reason), Optional.ofNullable(ticket)));
     try (Ledger l = ledger.open()) {
-      Event e = l.checkin(r);
+      Event e;
+      if (verifyKey) {
+        l.checkinAllowed(r); // refuse before anyone touches the key
+        e = VerifyKey.run(l, ceremony, ledger.root().clock(), item, a -> l.checkin(r.withKey(a)));
+      } else {
+        e = l.checkin(r);
+      }
       spec.commandLine().getOut().printf("checked in '%s' by %s%s at %s, %s, event %d (head %s)%n",
           e.item().orElse(item), e.actor().orElse(people.by()), e.witness().map(w -> ", witness " + w).orElse(""),
           Out.ts(e.timestamp()), r.newSeal().map(s -> "sealed in " + s).orElse("UNSEALED"), e.seq(), e.head());
+      return VerifyKey.report(e, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
-    return 0;
   }
 }

@@ -3,6 +3,7 @@ package dev.breakglass.cli.custody;
 import dev.breakglass.cli.CustodianOptions;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.Out;
+import dev.breakglass.cli.key.CeremonyOptions;
 import dev.breakglass.cli.inventory.Checked;
 import dev.breakglass.custody.ledger.CheckoutRequest;
 import dev.breakglass.custody.ledger.Event;
@@ -23,6 +24,12 @@ public final class CheckoutCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOptions ledger;
   @Mixin CustodianOptions people;
+  @Mixin CeremonyOptions ceremony;
+
+  @Option(names = "--verify-key",
+      description = "Also prove, in the browser, that the key in hand is the item's registered key; the assertion"
+          + " is stored with the event. Exit 4 and an alarm when its counter went back or moved in the safe.")
+  boolean verifyKey;
 
   @Parameters(paramLabel = "ITEM", description = "The item's label.")
   String item;
@@ -46,11 +53,17 @@ public final class CheckoutCommand implements Callable<Integer> {
     CheckoutRequest r = Checked.of(() -> new CheckoutRequest(item, people.by(), people.witness(), reason,
         Optional.ofNullable(ticket), Optional.ofNullable(seal), Optional.ofNullable(sealBroken)));
     try (Ledger l = ledger.open()) {
-      Event e = l.checkout(r);
+      Event e;
+      if (verifyKey) {
+        l.checkoutAllowed(r); // refuse before anyone touches the key
+        e = VerifyKey.run(l, ceremony, ledger.root().clock(), item, a -> l.checkout(r.withKey(a)));
+      } else {
+        e = l.checkout(r);
+      }
       spec.commandLine().getOut().printf("checked out '%s' to %s%s at %s, event %d (head %s)%n",
           e.item().orElse(item), e.actor().orElse(people.by()), e.witness().map(w -> ", witness " + w).orElse(""),
           Out.ts(e.timestamp()), e.seq(), e.head());
+      return VerifyKey.report(e, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
-    return 0;
   }
 }

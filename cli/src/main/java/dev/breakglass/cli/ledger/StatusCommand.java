@@ -5,7 +5,9 @@ import dev.breakglass.cli.Out;
 import dev.breakglass.cli.inventory.JsonOption;
 import dev.breakglass.custody.ledger.CaRecord;
 import dev.breakglass.custody.ledger.CertificateRecord;
+import dev.breakglass.custody.ledger.CounterVerdict;
 import dev.breakglass.custody.ledger.Item;
+import dev.breakglass.custody.ledger.KeyAlarm;
 import dev.breakglass.custody.ledger.Ledger;
 import dev.breakglass.custody.ledger.StatusReport;
 import java.io.PrintWriter;
@@ -16,7 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", description = "What is out of its safe, since when and by whom; items due for review (never reviewed, or not within review.interval-days); items without a seal; and the ledger head to copy elsewhere.")
+@Command(name = "status", description = "What is out of its safe, since when and by whom; items due for review (never reviewed, or not within review.interval-days); items without a seal; key alarms and fido2-key items without a registered key; and the ledger head to copy elsewhere.")
 public final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOptions ledger;
@@ -71,6 +73,25 @@ public final class StatusCommand implements Callable<Integer> {
           Out.ca(g, c, s.asOf());
         }
         g.writeEndArray();
+        g.writeArrayFieldStart("keyAlarms");
+        for (KeyAlarm a : s.keyAlarms()) {
+          g.writeStartObject();
+          g.writeNumberField("event", a.event());
+          g.writeStringField("at", Out.ts(a.at()));
+          g.writeStringField("ownerKind", a.owner().kind().wireName());
+          g.writeStringField("owner", a.owner().name());
+          g.writeStringField("credentialId", a.credentialId());
+          g.writeStringField("alarm", a.verdict().wireName());
+          g.writeNumberField("storedCount", a.storedCount());
+          g.writeNumberField("presentedCount", a.presentedCount());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("keysNotRegistered");
+        for (Item i : s.keysUnregistered()) {
+          Out.item(g, i);
+        }
+        g.writeEndArray();
         g.writeFieldName("head");
         Out.head(g, s.head());
         g.writeEndObject();
@@ -80,6 +101,16 @@ public final class StatusCommand implements Callable<Integer> {
     out.printf("%d item(s): %d out, %d due for review, %d in their safe without a seal; %d certificate(s) expiring%n",
         s.itemCount(), s.out().size(), s.reviewDue().size(), s.unsealed().size(),
         s.expiring().size() + s.caExpiring().size());
+    if (!s.keyAlarms().isEmpty()) {
+      out.println();
+      out.printf("KEY ALARMS (%d; each needs an investigation, see the custodian guide)%n", s.keyAlarms().size());
+      Out.table(out, List.of("EVENT", "TIME (UTC)", "OWNER", "ALARM", "COUNTER", "MEANING"), s.keyAlarms().stream()
+          .map(a -> List.of(Long.toString(a.event()), Out.ts(a.at()), a.owner().toString(), a.verdict().wireName(),
+              a.storedCount() + " -> " + a.presentedCount(),
+              a.verdict() == CounterVerdict.COUNTER_REGRESSED ? "possible clone; refused"
+                  : "used " + (a.presentedCount() - a.storedCount() - 1) + " time(s) while in the safe"))
+          .toList());
+    }
     if (!s.out().isEmpty()) {
       out.println();
       out.println("OUT OF THE SAFE");
@@ -93,6 +124,12 @@ public final class StatusCommand implements Callable<Integer> {
       out.printf("DUE FOR REVIEW (not inspected in the last %d days)%n", s.reviewInterval().toDays());
       Out.table(out, List.of("ITEM", "SAFE", "LAST REVIEWED"), s.reviewDue().stream()
           .map(i -> List.of(i.label(), i.safe(), i.lastReviewed().map(Out::ts).orElse("never"))).toList());
+    }
+    if (!s.keysUnregistered().isEmpty()) {
+      out.println();
+      out.println("FIDO2 KEYS NOT REGISTERED (cannot be verified: bg key register ITEM)");
+      Out.table(out, List.of("ITEM", "SAFE"), s.keysUnregistered().stream().map(i -> List.of(i.label(), i.safe()))
+          .toList());
     }
     if (!s.unsealed().isEmpty()) {
       out.println();

@@ -1,0 +1,60 @@
+package dev.breakglass.cli.key;
+
+import dev.breakglass.cli.CustodianOptions;
+import dev.breakglass.cli.LedgerOptions;
+import dev.breakglass.custody.fido.KeyCeremonies;
+import dev.breakglass.custody.fido.LoopbackCeremony;
+import dev.breakglass.custody.ledger.KeyOwner;
+import dev.breakglass.custody.ledger.Ledger;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "register",
+    description = "Registers the security key of a fido2-key item with the kit through a WebAuthn ceremony in"
+        + " your browser, checks its model against the attestation policy in bg.conf, and records it. The key"
+        + " gets its own credential for the kit; its Entra registration is not touched.",
+    footerHeading = "%nExample:%n",
+    footer = "  bg key register bg1-key --by Alice --witness Bob")
+public final class KeyRegisterCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin LedgerOptions ledger;
+  @Mixin CustodianOptions people;
+  @Mixin CeremonyOptions ceremony;
+
+  @Parameters(paramLabel = "ITEM", description = "The fido2-key item whose key is registered.")
+  String item;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    try (Ledger l = ledger.open()) {
+      Duration timeout = ceremony.timeout(l.config());
+      KeyCeremonies keys = ceremony.keys(l, ledger.root().clock());
+      try (LoopbackCeremony c = ceremony.open(l)) {
+        KeyCeremonies.Registration reg = keys.startRegistration(KeyOwner.item(item), c.origin(), timeout);
+        KeyCeremonies.Registered r = c.run(reg.page(),
+            json -> keys.finishRegistration(reg, json, people.by(), people.witness()),
+            x -> "Registered " + x.key().model().orElse("a key") + " for item '" + x.key().owner().name()
+                + "' (event " + x.event().seq() + "). You can close this page.",
+            timeout, ceremony.announce(timeout));
+        for (String w : r.warnings()) {
+          spec.commandLine().getErr().println("bg: warning: " + w);
+        }
+        spec.commandLine().getErr().flush();
+        out.printf("registered key %s (%s, AAGUID %s, attestation %s, counter %s) for item '%s', event %d (head %s)%n",
+            r.key().credentialId(), r.key().model().orElse("unknown model"), r.key().aaguid(),
+            KeyView.attestation(r.key()), KeyView.counter(r.key()), r.key().owner().name(), r.event().seq(),
+            r.event().head());
+        out.println("next: seal the key and record its baseline with 'bg key verify " + r.key().owner().name()
+            + "' (or 'bg checkin " + r.key().owner().name() + " --verify-key')");
+      }
+    }
+    return 0;
+  }
+}
