@@ -82,6 +82,7 @@ public final class KeyCeremonies {
     private final KeyOwner owner;
     private final RelyingParty rp;
     private final PublicKeyCredentialCreationOptions request;
+    private final java.util.concurrent.atomic.AtomicBoolean used = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Registration(KeyOwner owner, RelyingParty rp, PublicKeyCredentialCreationOptions request) {
       this.owner = owner;
@@ -111,6 +112,7 @@ public final class KeyCeremonies {
     private final KeyOwner owner;
     private final RelyingParty rp;
     private final AssertionRequest request;
+    private final java.util.concurrent.atomic.AtomicBoolean used = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Verification(KeyOwner owner, RelyingParty rp, AssertionRequest request) {
       this.owner = owner;
@@ -175,6 +177,7 @@ public final class KeyCeremonies {
    */
   public Registered finishRegistration(Registration r, String responseJson, String by, Optional<String> witness)
       throws CustodyException {
+    once(r.used);
     PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs> pkc;
     try {
       pkc = PublicKeyCredential.parseRegistrationResponseJson(responseJson);
@@ -186,7 +189,7 @@ public final class KeyCeremonies {
       result = r.rp.finishRegistration(FinishRegistrationOptions.builder().request(r.request).response(pkc).build());
     } catch (RegistrationFailedException | RuntimeException e) {
       throw new CustodyException(Reason.CEREMONY_FAILED, "the key's registration did not verify ("
-          + oneLine(e.getMessage()) + "); nothing was recorded");
+          + oneLine(failedStep(e)) + "); nothing was recorded");
     }
     UUID aaguid = uuid(result.getAaguid());
     Optional<String> model = trust.model(aaguid).or(() -> KnownModels.name(aaguid));
@@ -238,6 +241,7 @@ public final class KeyCeremonies {
    * counter is judged.
    */
   public KeyAssertion finishVerification(Verification v, String responseJson) throws CustodyException {
+    once(v.used);
     PublicKeyCredential<AuthenticatorAssertionResponse, ClientAssertionExtensionOutputs> pkc;
     try {
       pkc = PublicKeyCredential.parseAssertionResponseJson(responseJson);
@@ -248,8 +252,8 @@ public final class KeyCeremonies {
     try {
       result = v.rp.finishAssertion(FinishAssertionOptions.builder().request(v.request).response(pkc).build());
     } catch (AssertionFailedException | RuntimeException e) {
-      throw new CustodyException(Reason.CEREMONY_FAILED, "the key did not prove itself to be " + v.owner
-          + "'s registered key (" + oneLine(e.getMessage()) + "); nothing was recorded");
+      throw new CustodyException(Reason.CEREMONY_FAILED, "the key is not the registered key of " + v.owner
+          + " (" + oneLine(failedStep(e)) + "); nothing was recorded");
     }
     if (!result.isSuccess()) {
       throw new CustodyException(Reason.CEREMONY_FAILED, "the key's assertion did not verify; nothing was recorded");
@@ -315,9 +319,28 @@ public final class KeyCeremonies {
     return new UUID(b.getLong(), b.getLong());
   }
 
+  /** A challenge answers once: a second answer to the same ceremony is refused unverified. */
+  private static void once(java.util.concurrent.atomic.AtomicBoolean used) throws CustodyException {
+    if (!used.compareAndSet(false, true)) {
+      throw new CustodyException(Reason.CEREMONY_FAILED, "this ceremony was already answered; its challenge is"
+          + " spent. Run the command again; nothing was recorded");
+    }
+  }
+
   private static CustodyException malformed(String what, Exception e) {
-    return new CustodyException(Reason.CEREMONY_FAILED, "the browser's answer is not a WebAuthn " + what
-        + " response (" + oneLine(e.getMessage()) + "); nothing was recorded");
+    // The parser's own message names Java classes and quotes the input: no help to an operator.
+    return new CustodyException(Reason.CEREMONY_FAILED, "the browser's answer is not a well-formed WebAuthn " + what
+        + " response; nothing was recorded. Use the page at the address bg printed", e);
+  }
+
+  /**
+   * The failed verification step: the library wraps it (an IllegalArgumentException) and its own
+   * message starts with the wrapped class's name, which tells an operator nothing.
+   */
+  private static String failedStep(Exception e) {
+    boolean wrapped = e instanceof RegistrationFailedException || e instanceof AssertionFailedException;
+    return wrapped && e.getCause() instanceof IllegalArgumentException c && c.getMessage() != null
+        ? c.getMessage() : e.getMessage();
   }
 
   /** Library messages can span lines and quote input: keep the first line, bounded. */

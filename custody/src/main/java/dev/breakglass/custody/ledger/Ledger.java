@@ -225,7 +225,8 @@ public final class Ledger implements AutoCloseable {
     {
       Item item = findItem(r.item());
       People p = people(item, r.by(), r.witness());
-      Optional<Judged> judged = judgeItemKey(item, r.key());
+      // A dry run leaves the key alone: judging it could record an alarm.
+      Optional<Judged> judged = dryRun ? Optional.empty() : judgeItemKey(item, r.key());
       if (judged.isPresent() && judged.get().refused()) {
         return judged.get().alarmOnly(this, p);
       }
@@ -265,7 +266,8 @@ public final class Ledger implements AutoCloseable {
     {
       Item item = findItem(r.item());
       People p = people(item, r.by(), r.witness());
-      Optional<Judged> judged = judgeItemKey(item, r.key());
+      // A dry run leaves the key alone: judging it could record an alarm.
+      Optional<Judged> judged = dryRun ? Optional.empty() : judgeItemKey(item, r.key());
       if (judged.isPresent() && judged.get().refused()) {
         return judged.get().alarmOnly(this, p);
       }
@@ -790,6 +792,10 @@ public final class Ledger implements AutoCloseable {
     Keyed k = keyed0(store.write(() -> {
       KeyOwner o = keyOwner(owner, false);
       People p = people(by, witness, false, "");
+      if (o.kind() == KeyOwner.Kind.CUSTODIAN && !p.actor.equalsIgnoreCase(o.name())) {
+        throw new CustodyException(Reason.REFUSED, "a custodian's key proves that custodian's presence: record it"
+            + " as --by " + o.name() + ", not " + p.actor);
+      }
       Judged j = judge(o, a);
       if (j.refused()) {
         return j.alarmOnly(this, p);
@@ -869,7 +875,7 @@ public final class Ledger implements AutoCloseable {
     if (found.isEmpty() || !found.get(0).owner().kind().equals(owner.kind())
         || !found.get(0).owner().name().equalsIgnoreCase(owner.name())) {
       throw new CustodyException(Reason.REFUSED, "the key presented (credential " + shortId(a.credentialId())
-          + ") is not " + owner + "'s registered key; nothing was recorded");
+          + ") is not the registered key of " + owner + "; nothing was recorded");
     }
     FidoKey key = found.get(0);
     return new Judged(owner, key, a, CounterVerdict.judge(key.signCount(), a.signCount(),
@@ -923,7 +929,8 @@ public final class Ledger implements AutoCloseable {
   private static Keyed keyed0(Keyed k) throws CustodyException {
     if (k.check().isEmpty() && k.alarm().isPresent() && k.alarm().get().equals(k.event())) {
       Map<String, Object> d = Json.read(k.event().details());
-      throw new CustodyException(Reason.KEY_ALARM, "ALARM: " + d.get("owner") + "'s key reported signature counter "
+      throw new CustodyException(Reason.KEY_ALARM, "ALARM: the key of " + d.get("ownerKind") + " '" + d.get("owner")
+          + "' reported signature counter "
           + d.get("presentedCount") + ", not above " + d.get("storedCount") + " on record: the credential may"
           + " have been cloned. Refused; alarm recorded as event " + k.event().seq()
           + ". Keep the key apart and follow the custodian guide (key alarms)");
