@@ -29,11 +29,13 @@ final class VerifyKey {
   static Event run(Ledger l, CeremonyOptions ceremony, Clock clock, String item, Step step) throws Exception {
     Duration timeout = ceremony.timeout(l.config());
     KeyCeremonies keys = ceremony.keys(l, clock);
+    l.requireKeyOwner(KeyOwner.item(item), false); // no key on record: refuse before a server starts
     try (LoopbackCeremony c = ceremony.open(l)) {
       KeyCeremonies.Verification v = keys.startVerification(KeyOwner.item(item), c.origin(), timeout);
       return c.run(v.page(), json -> step.record(keys.finishVerification(v, json)),
-          e -> "The key is item '" + e.item().orElse(item) + "'s registered key; " + e.type() + " recorded as event "
-              + e.seq() + ". You can close this page.",
+          e -> (usedInSafe(e) ? "ALARM: the key's signature counter moved while it was in its safe; alarm recorded"
+              + " (event " + (e.seq() - 1) + "), see the terminal. " : "") + "The key is item '" + e.item().orElse(item)
+              + "'s registered key; " + e.type() + " recorded as event " + e.seq() + ". You can close this page.",
           timeout, ceremony.announce(timeout));
     }
   }
@@ -47,13 +49,20 @@ final class VerifyKey {
     out.printf("key verified: counter %s (was %s, %s)%n", d.get("keySignCount"), d.get("keyPreviousCount"),
         d.get("keyVerdict"));
     out.flush();
-    if (CounterVerdict.USED_IN_SAFE.wireName().equals(d.get("keyVerdict"))) {
-      err.println("bg: ALARM: the key's signature counter moved from " + d.get("keyPreviousCount") + " to "
-          + d.get("keySignCount") + " while it was in its safe: it was used there. Alarm recorded (event "
-          + (e.seq() - 1) + "); see the custodian guide, 'Key alarms'");
+    if (usedInSafe(e)) {
+      long from = ((Number) d.get("keyPreviousCount")).longValue();
+      long to = ((Number) d.get("keySignCount")).longValue();
+      // The alarm is appended just before the custody event, under the same write lock.
+      err.println("bg: ALARM: item '" + e.item().orElse("?") + "': the key's signature counter moved from " + from
+          + " to " + to + " while it was in its safe: it signed " + (to - from - 1) + " time(s) there. Alarm"
+          + " recorded (event " + (e.seq() - 1) + "); see the custodian guide, 'Key alarms'");
       err.flush();
       return ExitCodes.KEY_ALARM;
     }
     return ExitCodes.OK;
+  }
+
+  private static boolean usedInSafe(Event e) {
+    return CounterVerdict.USED_IN_SAFE.wireName().equals(Json.read(e.details()).get("keyVerdict"));
   }
 }

@@ -36,6 +36,7 @@ public final class KeyRegisterCommand implements Callable<Integer> {
     try (Ledger l = ledger.open()) {
       Duration timeout = ceremony.timeout(l.config());
       KeyCeremonies keys = ceremony.keys(l, ledger.root().clock());
+      l.requireKeyOwner(KeyOwner.item(item), true); // refuse before a server starts or anyone touches a key
       try (LoopbackCeremony c = ceremony.open(l)) {
         KeyCeremonies.Registration reg = keys.startRegistration(KeyOwner.item(item), c.origin(), timeout);
         KeyCeremonies.Registered r = c.run(reg.page(),
@@ -51,8 +52,11 @@ public final class KeyRegisterCommand implements Callable<Integer> {
             r.key().credentialId(), r.key().model().orElse("unknown model"), r.key().aaguid(),
             KeyView.attestation(r.key()), KeyView.counter(r.key()), r.key().owner().name(), r.event().seq(),
             r.event().head());
-        out.println("next: seal the key and record its baseline with 'bg key verify " + r.key().owner().name()
-            + "' (or 'bg checkin " + r.key().owner().name() + " --verify-key')");
+        String label = r.key().owner().name();
+        // A check-in is refused for an item in its safe: name the step that fits where the item is.
+        out.println(l.item(label).checkedOut()
+            ? "next: check it in with its baseline: 'bg checkin " + label + " --new-seal N --verify-key'"
+            : "next: seal the key and record its baseline with 'bg key verify " + label + "'");
       }
     }
     return 0;

@@ -41,8 +41,8 @@ public final class KeyShowCommand implements Callable<Integer> {
         shown.put(k, l.counterHistory(k.credentialId()));
       }
       if (shown.isEmpty()) {
-        throw new dev.breakglass.custody.CustodyException(dev.breakglass.custody.CustodyException.Reason.NOT_FOUND,
-            owner + " has no registered key: " + (custodian ? "bg custodian enrol " : "bg key register ") + name);
+        // Refuses as bg key verify does (wrong kind, or no key yet, and what to run), canonical names.
+        l.requireKeyOwner(owner, false);
       }
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -82,7 +82,8 @@ public final class KeyShowCommand implements Callable<Integer> {
           List.of("last verified", Out.ts(k.lastVerified()) + k.lastVerifiedEvent().map(s -> " (event " + s + ")")
               .orElse("")),
           List.of("in safe since", k.baselineEvent().map(s -> "verification at event " + s)
-              .orElse("- (no verification since it was last out)")),
+              .orElse(k.owner().kind() == KeyOwner.Kind.ITEM
+                  ? "- (not verified in its safe since it was registered or last out)" : "-")),
           List.of("alarms", Integer.toString(k.alarms())),
           List.of("registered", "event " + k.registeredEvent())));
       out.println();

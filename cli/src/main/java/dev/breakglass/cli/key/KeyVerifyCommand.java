@@ -39,6 +39,7 @@ public final class KeyVerifyCommand implements Callable<Integer> {
     try (Ledger l = ledger.open()) {
       Duration timeout = ceremony.timeout(l.config());
       KeyCeremonies keys = ceremony.keys(l, ledger.root().clock());
+      l.requireKeyOwner(KeyOwner.item(item), false); // refuse before a server starts or anyone touches a key
       try (LoopbackCeremony c = ceremony.open(l)) {
         KeyCeremonies.Verification v = keys.startVerification(KeyOwner.item(item), c.origin(), timeout);
         KeyCheck k = c.run(v.page(),
@@ -51,8 +52,9 @@ public final class KeyVerifyCommand implements Callable<Integer> {
         out.printf("verified key of item '%s': counter %s (was %d, %s), event %d (head %s)%n", k.key().owner().name(),
             KeyView.counter(k.key()), k.previousCount(), k.verdict(), k.event().seq(), k.event().head());
         if (k.alarm().isPresent()) {
-          spec.commandLine().getErr().println("bg: ALARM: " + k.alarm().get().reason().orElse("key alarm")
-              + " (alarm event " + k.alarm().get().seq() + "); see the custodian guide, 'Key alarms'");
+          spec.commandLine().getErr().println("bg: ALARM: item '" + k.key().owner().name() + "': "
+              + k.alarm().get().reason().orElse("key alarm") + ". Alarm recorded (event " + k.alarm().get().seq()
+              + "); see the custodian guide, 'Key alarms'");
           spec.commandLine().getErr().flush();
           return ExitCodes.KEY_ALARM;
         }

@@ -208,9 +208,10 @@ public final class KeyCeremonies {
     }
     List<String> warnings = new ArrayList<>();
     if (!result.isAttestationTrusted()) {
-      warnings.add("the attestation (" + format + ", " + result.getAttestationType() + ") is not trusted"
-          + (trust.empty() ? " (no trust roots are configured)" : "") + ": the model " + named
-          + " is the key's own claim; it is recorded as untrusted");
+      String what = format.equals("none") ? "the key sent no attestation"
+          : "the attestation (" + format + ", " + result.getAttestationType() + ") is not trusted"
+              + (trust.empty() ? " (no trust roots are configured)" : "");
+      warnings.add(what + ": the model " + named + " is the key's own claim; it is recorded as untrusted");
     }
     List<String> transports = pkc.getResponse().getTransports().stream().map(AuthenticatorTransport::getId)
         .sorted().toList();
