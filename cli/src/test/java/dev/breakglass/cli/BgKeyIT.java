@@ -600,8 +600,8 @@ class BgKeyIT {
     Optional<Answer> refused = reg.postMayBeCut("error", "{\"name\":\"InvalidStateError\",\"message\":\"The user attempted to register"
         + " an authenticator that contains one of the credentials already registered with the relying party.\"}");
     String message = "the browser reported InvalidStateError: The user attempted to register an authenticator that"
-        + " contains one of the credentials already registered with the relying party. (cancelled, timed out, or a"
-        + " key that is already registered or not the registered one); nothing was recorded";
+        + " contains one of the credentials already registered with the relying party. (this key is already"
+        + " registered with the kit, see 'bg key list': use another key); nothing was recorded";
     // The page's copy of the outcome is pinned by browserError_pageIsToldTheOutcome.
     refused.ifPresent(x -> assertEquals(new Answer(200, "failed", message), x));
     CliRun.Run rr = reg.finish();

@@ -15,10 +15,13 @@ import java.io.StringWriter;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -27,7 +30,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,31 +60,47 @@ public final class LoopbackCeremony implements AutoCloseable {
   public static final int MAX_BODY = 64 * 1024;
   static final String LOCK_FILE = ".ceremony.lock";
   private static final Duration OUTCOME_WAIT = Duration.ofSeconds(60);
+  /**
+   * Threads serving the page. More than one, so that the answer waiting for its outcome (while the
+   * ledger records it) or a client that stalls mid-request does not hold up every other request.
+   */
+  private static final int HTTP_THREADS = 4;
+  /** Tries for a port free on both loopbacks when any port will do. */
+  private static final int PORT_TRIES = 5;
+  /**
+   * The lock files this JVM holds. A second channel on a held lock file must never be opened: the
+   * JVM refuses its lock with an exception, and closing it drops the first channel's lock as well
+   * (POSIX locks belong to the process), which would let another process start a second ceremony.
+   */
+  private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
 
   private final List<HttpServer> servers;
   private final ExecutorService executor;
   private final int port;
   private final String token;
+  private final Path lockFile;
+  /** Holds the home's lock until it is closed. */
   private final FileChannel lockChannel;
-  private final FileLock lock;
   private final AtomicBoolean answered = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<String> answer = new CompletableFuture<>();
   private final CompletableFuture<String[]> outcome = new CompletableFuture<>();
   private final CompletableFuture<Void> outcomeSent = new CompletableFuture<>();
   private volatile CeremonyPage page;
 
   private LoopbackCeremony(List<HttpServer> servers, ExecutorService executor, int port, String token,
-      FileChannel lockChannel, FileLock lock) {
+      Path lockFile, FileChannel lockChannel) {
     this.servers = servers;
     this.executor = executor;
     this.port = port;
     this.token = token;
+    this.lockFile = lockFile;
     this.lockChannel = lockChannel;
-    this.lock = lock;
   }
 
   /**
-   * Takes the home's ceremony lock and starts a server on loopback.
+   * Takes the home's ceremony lock and starts a server on loopback: 127.0.0.1, and ::1 on the same
+   * port where the host has an IPv6 loopback.
    *
    * @param port the port to listen on, 0 for any free one
    */
@@ -88,43 +109,53 @@ public final class LoopbackCeremony implements AutoCloseable {
       throw new CustodyException(Reason.INVALID_ARGUMENT, "--port must be from 1 to 65535 (or 0 for any), got "
           + port);
     }
+    Path lockFile = null;
     FileChannel channel = null;
-    FileLock lock = null;
     List<HttpServer> servers = new ArrayList<>();
-    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+    ExecutorService executor = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
       Thread t = new Thread(r, "bg-ceremony-http");
       t.setDaemon(true);
       return t;
     });
     try {
-      Path lockFile = home.resolve(LOCK_FILE);
-      channel = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-          PrivateFiles.FILE);
-      lock = channel.tryLock();
+      Path file = home.toRealPath().resolve(LOCK_FILE);
+      if (!HELD_HERE.add(file)) {
+        throw anotherCeremony(home);
+      }
+      lockFile = file;
+      // Not through a link: the lock must be the home's own file. The file stays after close, since
+      // deleting it would let two processes lock two different files of the same name.
+      channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS), PrivateFiles.FILE);
+      FileLock lock = channel.tryLock();
       if (lock == null) {
-        throw new CustodyException(Reason.REFUSED, "another key ceremony is running for " + home
-            + " (bg key register/verify, bg custodian enrol, or a --verify-key check-in/out): finish it in its"
-            + " browser tab or wait for its timeout, then try again");
+        throw anotherCeremony(home);
       }
-      HttpServer v4;
-      try {
-        v4 = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 8);
-      } catch (BindException e) {
-        throw new CustodyException(Reason.REFUSED, "port " + port + " on 127.0.0.1 is in use: choose another"
-            + " --port, or leave it out to use any free port");
-      }
-      servers.add(v4);
-      int bound = v4.getAddress().getPort();
-      try {
-        // Browsers may try ::1 for "localhost" first; serve it there too where the host has IPv6.
-        servers.add(HttpServer.create(new InetSocketAddress(InetAddress.getByName("::1"), bound), 8));
-      } catch (IOException e) {
-        // No IPv6 loopback here: 127.0.0.1 alone serves localhost.
+      boolean ipv6 = hasIpv6Loopback();
+      for (int attempt = 1; ; attempt++) {
+        HttpServer v4 = bind("127.0.0.1", port);
+        servers.add(v4);
+        if (!ipv6) {
+          break; // no IPv6 loopback here: 127.0.0.1 alone serves localhost
+        }
+        // Browsers may try ::1 for "localhost" first, so it must be this server there too: with
+        // another program on ::1 at this port, the browser could take the page (and its token) there.
+        try {
+          servers.add(bind("::1", v4.getAddress().getPort()));
+          break;
+        } catch (CustodyException e) {
+          servers.remove(v4);
+          discard(v4);
+          if (port != 0 || attempt == PORT_TRIES) {
+            throw e;
+          }
+        }
       }
       byte[] t = new byte[16];
       new SecureRandom().nextBytes(t);
       String token = Base64.getUrlEncoder().withoutPadding().encodeToString(t);
-      LoopbackCeremony c = new LoopbackCeremony(servers, executor, bound, token, channel, lock);
+      LoopbackCeremony c = new LoopbackCeremony(servers, executor, servers.get(0).getAddress().getPort(), token,
+          lockFile, channel);
       for (HttpServer s : servers) {
         s.createContext("/", c::handle);
         s.setExecutor(executor);
@@ -132,20 +163,51 @@ public final class LoopbackCeremony implements AutoCloseable {
       }
       return c;
     } catch (IOException e) {
-      for (HttpServer s : servers) {
-        s.stop(0);
-      }
-      executor.shutdownNow();
-      release(channel, lock);
+      servers.forEach(LoopbackCeremony::discard);
+      stop(List.of(), executor, lockFile, channel);
       throw new CustodyException(Reason.IO, "cannot start the loopback page for the key ceremony: " + e.getMessage(),
           e);
-    } catch (CustodyException | RuntimeException e) {
-      for (HttpServer s : servers) {
-        s.stop(0);
-      }
-      executor.shutdownNow();
-      release(channel, lock);
+    } catch (OverlappingFileLockException e) {
+      // Only through a hard link to a lock file this JVM holds (HELD_HERE is keyed by real path).
+      stop(List.of(), executor, lockFile, channel);
+      throw anotherCeremony(home);
+    } catch (CustodyException | RuntimeException | Error e) {
+      servers.forEach(LoopbackCeremony::discard);
+      stop(List.of(), executor, lockFile, channel);
       throw e;
+    }
+  }
+
+  private static CustodyException anotherCeremony(Path home) {
+    return new CustodyException(Reason.REFUSED, "another key ceremony is running for " + home
+        + " (bg key register/verify, bg custodian enrol, or a --verify-key check-in/out): finish it in its"
+        + " browser tab or wait for its timeout, then try again");
+  }
+
+  /** A server on {@code address}; a port that is taken (or not ours to take) is the operator's to change. */
+  private static HttpServer bind(String address, int port) throws IOException, CustodyException {
+    try {
+      return HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), port), 8);
+    } catch (BindException e) {
+      throw new CustodyException(Reason.REFUSED, "port " + port + " on " + address + " is not free ("
+          + e.getMessage() + "): choose another --port, or leave it out to use any free port");
+    }
+  }
+
+  /**
+   * Gives back the port of a server that was never started: stopping it alone leaves the socket
+   * open, since a closed channel lets go of its port only when its selector next runs.
+   */
+  private static void discard(HttpServer s) {
+    s.start();
+    s.stop(0);
+  }
+
+  private static boolean hasIpv6Loopback() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -173,6 +235,7 @@ public final class LoopbackCeremony implements AutoCloseable {
    */
   public <T> T run(CeremonyPage page, Finisher<T> finisher, java.util.function.Function<T, String> describe,
       Duration timeout, Consumer<URI> ready) throws CustodyException {
+    java.util.Objects.requireNonNull(page, "page");
     if (this.page != null) {
       throw new IllegalStateException("a LoopbackCeremony runs one ceremony");
     }
@@ -182,16 +245,15 @@ public final class LoopbackCeremony implements AutoCloseable {
     try {
       json = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      answered.set(true);
-      throw new CustodyException(Reason.CEREMONY_FAILED, "no answer from the browser within "
-          + timeout.toSeconds() + " s; nothing was recorded. Run the command again and press Start on the page");
+      throw end(new CustodyException(Reason.CEREMONY_FAILED, "no answer from the browser within "
+          + timeout.toSeconds() + " s; nothing was recorded. Run the command again and press Start on the page"));
     } catch (ExecutionException e) {
       throw e.getCause() instanceof CustodyException c ? c
           : new CustodyException(Reason.CEREMONY_FAILED, "the key ceremony failed: " + e.getCause().getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CustodyException(Reason.CEREMONY_FAILED, "interrupted while waiting for the browser; nothing was"
-          + " recorded");
+      throw end(new CustodyException(Reason.CEREMONY_FAILED, "interrupted while waiting for the browser; nothing"
+          + " was recorded"));
     }
     try {
       T result = finisher.finish(json);
@@ -204,6 +266,16 @@ public final class LoopbackCeremony implements AutoCloseable {
       showOutcome(false, "internal error; see the terminal");
       throw e;
     }
+  }
+
+  /**
+   * Ends the ceremony without an answer: later posts get 409, and one that slipped in as the wait
+   * ended (its answer unread) is told at once rather than when the server stops.
+   */
+  private CustodyException end(CustodyException why) {
+    answered.set(true);
+    outcome.complete(new String[] {"failed", why.getMessage()});
+    return why;
   }
 
   private void showOutcome(boolean ok, String message) {
@@ -256,17 +328,32 @@ public final class LoopbackCeremony implements AutoCloseable {
   private void answer(HttpExchange x, boolean browserError) throws IOException {
     String origin = x.getRequestHeaders().getFirst("Origin");
     if (!origin().equals(origin)) {
+      // Refused without effect: another site's page must not be able to end the ceremony.
       send(x, 403, "application/json", result("failed", "refused: not posted by the ceremony page"));
       return;
     }
+    // From here on the post is the ceremony's one answer, whatever it holds: the page posts once, so
+    // a wrong Content-Type, an oversized or non-UTF-8 body ends the ceremony like any malformed answer.
     if (!answered.compareAndSet(false, true)) {
       send(x, 409, "application/json", result("failed", "this ceremony was already answered or has ended; run the"
           + " command again for a new one"));
       return;
     }
+    try {
+      takeAnswer(x, browserError);
+    } catch (IOException | RuntimeException e) {
+      // The answer broke off (the tab closed mid-post): end now rather than at the timeout. A no-op
+      // once the answer was handed over.
+      answer.completeExceptionally(new CustodyException(Reason.CEREMONY_FAILED, "the browser's answer broke off"
+          + " before it was complete; nothing was recorded"));
+      throw e;
+    }
+  }
+
+  private void takeAnswer(HttpExchange x, boolean browserError) throws IOException {
     String type = x.getRequestHeaders().getFirst("Content-Type");
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-      fail(x, 415, "the browser's answer is not JSON (Content-Type " + type + ")");
+      fail(x, 415, "the browser's answer is not JSON");
       return;
     }
     byte[] body = readAtMost(x.getRequestBody(), MAX_BODY);
@@ -282,8 +369,14 @@ public final class LoopbackCeremony implements AutoCloseable {
       return;
     }
     if (browserError) {
-      fail(x, 200, "the browser reported " + browserError(json)
-          + " (cancelled, timed out, or a key that is already registered or not the registered one)");
+      String reported = browserError(json);
+      CeremonyPage p = page;
+      // At registration the browser raises InvalidStateError only for a key that holds one of the
+      // excluded credentials, i.e. a key the kit already knows.
+      boolean known = p != null && p.kind() == CeremonyPage.Kind.CREATE && reported.startsWith("InvalidStateError");
+      fail(x, 200, "the browser reported " + reported + (known
+          ? " (this key is already registered with the kit, see 'bg key list': use another key)"
+          : " (cancelled, timed out, or a key that is already registered or not the registered one)"));
       return;
     }
     answer.complete(json);
@@ -301,21 +394,37 @@ public final class LoopbackCeremony implements AutoCloseable {
 
   /** Ends the ceremony: the page and the terminal both get {@code message}. */
   private void fail(HttpExchange x, int status, String message) throws IOException {
-    answer.completeExceptionally(new CustodyException(Reason.CEREMONY_FAILED, message + "; nothing was recorded"));
-    send(x, status, "application/json", result("failed", message + "; nothing was recorded"));
+    // Reply first: once the command's thread learns of the failure it stops the server, and a
+    // reply still being written would be cut off, leaving the page without the kit's message.
+    try {
+      send(x, status, "application/json", result("failed", message + "; nothing was recorded"));
+    } finally {
+      answer.completeExceptionally(new CustodyException(Reason.CEREMONY_FAILED, message + "; nothing was recorded"));
+    }
   }
 
-  /** The error's name and message from the page's report, bounded; never the raw body. */
+  /**
+   * The error's name and message from the page's report, bounded and printable (they reach the
+   * terminal); never the raw body.
+   */
   private static String browserError(String json) {
     try {
       java.util.Map<String, Object> m = Json.read(json);
       Object name = m.get("name");
       Object message = m.get("message");
-      return KeyCeremonies.oneLine(String.valueOf(name)) + (message == null ? ""
-          : ": " + KeyCeremonies.oneLine(String.valueOf(message)));
+      return printable(KeyCeremonies.oneLine(String.valueOf(name))) + (message == null ? ""
+          : ": " + printable(KeyCeremonies.oneLine(String.valueOf(message))));
     } catch (IllegalArgumentException e) {
       return "an error it did not describe";
     }
+  }
+
+  /** Control characters (terminal escapes among them) as '?'. */
+  private static String printable(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    s.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) || c == 0x2028 || c == 0x2029
+        || Character.getType(c) == Character.FORMAT ? '?' : c));
+    return b.toString();
   }
 
   private String options() throws IOException {
@@ -394,28 +503,34 @@ public final class LoopbackCeremony implements AutoCloseable {
     }
   }
 
+  /** Stops the server and releases the home's lock; a second call does nothing. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return; // the lock file may belong to a new ceremony by now
+    }
     answered.set(true);
     answer.completeExceptionally(new CustodyException(Reason.CEREMONY_FAILED, "the ceremony was closed"));
     outcome.complete(new String[] {"failed", "the ceremony has ended; see the terminal"});
+    stop(servers, executor, lockFile, lockChannel);
+  }
+
+  /** Stops started servers and releases the home; {@code lockFile} and {@code channel} may be null. */
+  private static void stop(List<HttpServer> servers, ExecutorService executor, Path lockFile, FileChannel channel) {
     for (HttpServer s : servers) {
       s.stop(0);
     }
     executor.shutdownNow();
-    release(lockChannel, lock);
-  }
-
-  private static void release(FileChannel channel, FileLock lock) {
     try {
-      if (lock != null) {
-        lock.release();
-      }
       if (channel != null) {
-        channel.close();
+        channel.close(); // releases the lock
       }
     } catch (IOException e) {
-      // Closing the channel releases the lock in any case.
+      // The descriptor is gone either way, and with it the lock.
+    } finally {
+      if (lockFile != null) {
+        HELD_HERE.remove(lockFile);
+      }
     }
   }
 }

@@ -102,13 +102,16 @@
     }
   }
 
+  // A failed poll must reach the page too, not end as an unhandled rejection of a timer's promise.
+  const notAnswering = () => show('failed', 'the bg command is not answering: run it again');
+
   async function load() {
     const r = await fetch(base + 'options', { cache: 'no-store' });
     const c = await r.json();
     $('title').textContent = c.title;
     $('instructions').textContent = c.instructions;
     if (c.kind === 'wait') {
-      setTimeout(load, 300);
+      setTimeout(() => load().catch(notAnswering), 300);
       return;
     }
     if (!window.PublicKeyCredential) {
@@ -119,5 +122,5 @@
     $('start').addEventListener('click', () => run(c), { once: true });
   }
 
-  load().catch(() => show('failed', 'the bg command is not answering: run it again'));
+  load().catch(notAnswering);
 })();
