@@ -419,7 +419,19 @@ class BgKeyIT {
   @Test
   void checkinWithVerifyKey_afterUseWhileOut_advancesAndSetsTheBaseline() throws Exception {
     SoftAuthenticator key = registered();
-    ok("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--reason", "lockout", "--seal", "TB-1");
+    // Without --verify-key an item whose key is registered is refused, unless the reason is recorded.
+    CliRun.Run plain = bg("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--reason", "lockout", "--seal",
+        "TB-1");
+    assertEquals(ExitCodes.FAILED, plain.code());
+    assertEquals("bg: error: item 'bg1-key' holds a registered security key: prove it is that key with --verify-key,"
+        + " or record why it cannot be checked now with --skip-key-check REASON", plain.errLine());
+    CliRun.Run both = bg("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--reason", "lockout", "--seal",
+        "TB-1", "--verify-key", "--skip-key-check", "x");
+    assertEquals(ExitCodes.USAGE, both.code());
+    assertEquals("bg: error: --verify-key and --skip-key-check exclude each other: give one", both.errLine());
+    ok("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--reason", "lockout", "--seal", "TB-1",
+        "--skip-key-check", "laptop without a browser");
+    assertTrue(ok("log", "--json").out().contains("laptop without a browser"));
     key.counter(key.counter() + 3); // signed in to Entra three times: what it was taken out for
     long before = headSeq();
 
@@ -489,6 +501,21 @@ class BgKeyIT {
         checkout.errLine());
     assertEquals("", checkout.out());
     assertFalse(Files.exists(home.resolve(".ceremony.lock")), "a ceremony server was started");
+    assertEquals(before, headSeq());
+  }
+
+  @Test
+  void register_withoutTheWitnessTheSafeRequires_refusesWithoutStartingTheServer() {
+    long before = headSeq();
+    CliRun.Run r = bg("key", "register", "bg1-key", "--by", "Alice", "--no-browser", "--timeout", "5");
+    assertEquals(ExitCodes.FAILED, r.code(), r.err());
+    assertEquals(List.of("bg: error: safe 'hq-safe' has the two-person rule: name a second custodian with --witness"),
+        r.err().lines().toList());
+    assertEquals("", r.out());
+    assertFalse(Files.exists(home.resolve(".ceremony.lock")), "a ceremony server was started");
+    CliRun.Run stranger = bg("key", "register", "bg1-key", "--by", "Mallory", "--witness", "Bob", "--no-browser");
+    assertEquals("bg: error: unknown custodian 'Mallory': see 'bg custodian list'", stranger.errLine());
+    assertEquals("", stranger.out());
     assertEquals(before, headSeq());
   }
 

@@ -3,6 +3,7 @@ package dev.breakglass.cli.custody;
 import dev.breakglass.cli.CustodianOptions;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.Out;
+import dev.breakglass.cli.UsageException;
 import dev.breakglass.cli.key.CeremonyOptions;
 import dev.breakglass.cli.inventory.Checked;
 import dev.breakglass.custody.ledger.CheckoutRequest;
@@ -31,6 +32,11 @@ public final class CheckoutCommand implements Callable<Integer> {
           + " is stored with the event. Exit 4 and an alarm when its counter went back or moved in the safe.")
   boolean verifyKey;
 
+  @Option(names = "--skip-key-check", paramLabel = "REASON",
+      description = "Move an item whose key is registered without verifying it, and record why (e.g. no"
+          + " browser at hand). Its use in the safe cannot be judged until the next verification.")
+  String skipKeyCheck;
+
   @Parameters(paramLabel = "ITEM", description = "The item's label.")
   String item;
 
@@ -50,8 +56,12 @@ public final class CheckoutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (verifyKey && skipKeyCheck != null) {
+      throw new UsageException("--verify-key and --skip-key-check exclude each other: give one");
+    }
     CheckoutRequest r = Checked.of(() -> new CheckoutRequest(item, people.by(), people.witness(), reason,
-        Optional.ofNullable(ticket), Optional.ofNullable(seal), Optional.ofNullable(sealBroken)));
+        Optional.ofNullable(ticket), Optional.ofNullable(seal), Optional.ofNullable(sealBroken))
+        .withSkipKeyCheck(Optional.ofNullable(skipKeyCheck)));
     try (Ledger l = ledger.open()) {
       Event e;
       if (verifyKey) {

@@ -39,7 +39,8 @@ public final class CustodianEnrolCommand implements Callable<Integer> {
     try (Ledger l = ledger.open()) {
       Duration timeout = ceremony.timeout(l.config());
       KeyCeremonies keys = ceremony.keys(l, ledger.root().clock());
-      l.requireKeyOwner(KeyOwner.custodian(name), true); // refuse before a server starts
+      // Refuse before a server starts: the custodian and the witness must be registered and distinct.
+      l.requireKeyPeople(KeyOwner.custodian(name), name, Optional.ofNullable(witness), true);
       try (LoopbackCeremony c = ceremony.open(l)) {
         KeyCeremonies.Registration reg = keys.startRegistration(KeyOwner.custodian(name), c.origin(), timeout);
         KeyCeremonies.Registered r = c.run(reg.page(),

@@ -36,7 +36,8 @@ public final class KeyRegisterCommand implements Callable<Integer> {
     try (Ledger l = ledger.open()) {
       Duration timeout = ceremony.timeout(l.config());
       KeyCeremonies keys = ceremony.keys(l, ledger.root().clock());
-      l.requireKeyOwner(KeyOwner.item(item), true); // refuse before a server starts or anyone touches a key
+      // Refuse before a server starts or anyone touches a key: the item, its safe's rules, the people.
+      l.requireKeyPeople(KeyOwner.item(item), people.by(), people.witness(), true);
       try (LoopbackCeremony c = ceremony.open(l)) {
         KeyCeremonies.Registration reg = keys.startRegistration(KeyOwner.item(item), c.origin(), timeout);
         KeyCeremonies.Registered r = c.run(reg.page(),

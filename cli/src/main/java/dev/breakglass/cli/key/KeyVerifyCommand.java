@@ -39,7 +39,8 @@ public final class KeyVerifyCommand implements Callable<Integer> {
     try (Ledger l = ledger.open()) {
       Duration timeout = ceremony.timeout(l.config());
       KeyCeremonies keys = ceremony.keys(l, ledger.root().clock());
-      l.requireKeyOwner(KeyOwner.item(item), false); // refuse before a server starts or anyone touches a key
+      // Refuse before a server starts or anyone touches a key: the item, its safe's rules, the people.
+      l.requireKeyPeople(KeyOwner.item(item), people.by(), people.witness(), false);
       try (LoopbackCeremony c = ceremony.open(l)) {
         KeyCeremonies.Verification v = keys.startVerification(KeyOwner.item(item), c.origin(), timeout);
         KeyCheck k = c.run(v.page(),

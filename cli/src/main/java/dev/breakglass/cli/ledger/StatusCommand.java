@@ -92,6 +92,11 @@ public final class StatusCommand implements Callable<Integer> {
           Out.item(g, i);
         }
         g.writeEndArray();
+        g.writeArrayFieldStart("keysWithoutBaseline");
+        for (Item i : s.keysWithoutBaseline()) {
+          Out.item(g, i);
+        }
+        g.writeEndArray();
         g.writeFieldName("head");
         Out.head(g, s.head());
         g.writeEndObject();
@@ -130,6 +135,12 @@ public final class StatusCommand implements Callable<Integer> {
       out.println("FIDO2 KEYS NOT REGISTERED (cannot be verified: bg key register ITEM)");
       Out.table(out, List.of("ITEM", "SAFE"), s.keysUnregistered().stream().map(i -> List.of(i.label(), i.safe()))
           .toList());
+    }
+    if (!s.keysWithoutBaseline().isEmpty()) {
+      out.println();
+      out.println("KEYS IN THEIR SAFE WITHOUT A BASELINE (use in the safe cannot be seen: bg key verify ITEM)");
+      Out.table(out, List.of("ITEM", "SAFE"), s.keysWithoutBaseline().stream().map(i -> List.of(i.label(),
+          i.safe())).toList());
     }
     if (!s.unsealed().isEmpty()) {
       out.println();

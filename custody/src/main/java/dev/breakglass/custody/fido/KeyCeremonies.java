@@ -191,9 +191,15 @@ public final class KeyCeremonies {
       throw new CustodyException(Reason.CEREMONY_FAILED, "the key's registration did not verify ("
           + oneLine(failedStep(e)) + "); nothing was recorded");
     }
+    if (result.isBackupEligible()) {
+      throw new CustodyException(Reason.REFUSED, "the credential can be copied to other devices (a synced passkey,"
+          + " backup eligible): the kit registers only device-bound security keys; nothing was recorded");
+    }
     UUID aaguid = uuid(result.getAaguid());
     Optional<String> model = trust.model(aaguid).or(() -> KnownModels.name(aaguid));
-    String named = model.orElse("unknown model") + " (AAGUID " + aaguid + ")";
+    String named = aaguid.equals(new UUID(0, 0))
+        ? "unknown (the browser withheld the key's model: AAGUID all zeros)"
+        : model.orElse("unknown model") + " (AAGUID " + aaguid + ")";
     if (!policy.allowedAaguids().isEmpty() && !policy.allowedAaguids().contains(aaguid)) {
       throw new CustodyException(Reason.REFUSED, "security key model " + named + " is not allowed by "
           + KitConfig.FIDO_ALLOWED_AAGUIDS + " in bg.conf: use an allowed model, or add its AAGUID there; nothing"
@@ -350,7 +356,12 @@ public final class KeyCeremonies {
       return "no detail";
     }
     String first = message.strip().lines().findFirst().orElse("");
-    return first.length() > 200 ? first.substring(0, 200) + "…" : first;
+    String bounded = first.length() > 200 ? first.substring(0, 200) + "…" : first;
+    // Library messages quote what the browser sent (e.g. its origin): no terminal control codes.
+    StringBuilder b = new StringBuilder(bounded.length());
+    bounded.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c)
+        || Character.getType(c) == Character.FORMAT ? '?' : c));
+    return b.toString();
   }
 
   /** The registered keys as the library asks for them, read once per ceremony. */

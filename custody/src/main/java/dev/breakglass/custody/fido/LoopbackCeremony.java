@@ -64,7 +64,16 @@ public final class LoopbackCeremony implements AutoCloseable {
    * Threads serving the page. More than one, so that the answer waiting for its outcome (while the
    * ledger records it) or a client that stalls mid-request does not hold up every other request.
    */
-  private static final int HTTP_THREADS = 4;
+  private static final int HTTP_THREADS = 8;
+
+  static {
+    // The JDK server reads a request on a pool thread with no time limit by default, so a few
+    // connections that never finish their headers would starve the page. Seconds; read once, when
+    // the first server is made. A value set by whoever runs us is left alone.
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime", "10");
+    }
+  }
   /** Tries for a port free on both loopbacks when any port will do. */
   private static final int PORT_TRIES = 5;
   /**

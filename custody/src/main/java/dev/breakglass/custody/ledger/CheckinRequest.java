@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param ticket an incident or change ticket
  * @param key an assertion of the item's registered key, verified by the relying party, to judge and
  *     record with the event
+ * @param skipKeyCheck why an item with a registered key is moved without verifying it (recorded)
  */
 public record CheckinRequest(
     String item,
@@ -21,7 +22,8 @@ public record CheckinRequest(
     Optional<String> newSeal,
     Optional<String> reason,
     Optional<String> ticket,
-    Optional<KeyAssertion> key) {
+    Optional<KeyAssertion> key,
+    Optional<String> skipKeyCheck) {
   public CheckinRequest {
     item = Text.required("item", item, 100);
     by = Text.required("custodian (--by)", by, 100);
@@ -30,14 +32,22 @@ public record CheckinRequest(
     reason = Text.optional("reason", reason, 2000);
     ticket = Text.optional("ticket", ticket, 200);
     key = java.util.Objects.requireNonNull(key, "key");
+    skipKeyCheck = Text.optional("skip-key-check reason", skipKeyCheck, 2000);
+    if (key.isPresent() && skipKeyCheck.isPresent()) {
+      throw new IllegalArgumentException("--verify-key and --skip-key-check exclude each other: give one");
+    }
   }
 
   public CheckinRequest(String item, String by, Optional<String> witness, Optional<String> newSeal,
       Optional<String> reason, Optional<String> ticket) {
-    this(item, by, witness, newSeal, reason, ticket, Optional.empty());
+    this(item, by, witness, newSeal, reason, ticket, Optional.empty(), Optional.empty());
   }
 
   public CheckinRequest withKey(KeyAssertion assertion) {
-    return new CheckinRequest(item, by, witness, newSeal, reason, ticket, Optional.of(assertion));
+    return new CheckinRequest(item, by, witness, newSeal, reason, ticket, Optional.of(assertion), skipKeyCheck);
+  }
+
+  public CheckinRequest withSkipKeyCheck(Optional<String> why) {
+    return new CheckinRequest(item, by, witness, newSeal, reason, ticket, key, why);
   }
 }

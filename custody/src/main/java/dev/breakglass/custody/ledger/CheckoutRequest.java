@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param sealBroken why the seal cannot be confirmed (broken, missing, different); recorded as such
  * @param key an assertion of the item's registered key, verified by the relying party, to judge and
  *     record with the event
+ * @param skipKeyCheck why an item with a registered key is moved without verifying it (recorded)
  */
 public record CheckoutRequest(
     String item,
@@ -23,7 +24,8 @@ public record CheckoutRequest(
     Optional<String> ticket,
     Optional<String> seal,
     Optional<String> sealBroken,
-    Optional<KeyAssertion> key) {
+    Optional<KeyAssertion> key,
+    Optional<String> skipKeyCheck) {
   public CheckoutRequest {
     item = Text.required("item", item, 100);
     by = Text.required("custodian (--by)", by, 100);
@@ -36,10 +38,15 @@ public record CheckoutRequest(
 
   public CheckoutRequest(String item, String by, Optional<String> witness, String reason, Optional<String> ticket,
       Optional<String> seal, Optional<String> sealBroken) {
-    this(item, by, witness, reason, ticket, seal, sealBroken, Optional.empty());
+    this(item, by, witness, reason, ticket, seal, sealBroken, Optional.empty(), Optional.empty());
   }
 
   public CheckoutRequest withKey(KeyAssertion assertion) {
-    return new CheckoutRequest(item, by, witness, reason, ticket, seal, sealBroken, Optional.of(assertion));
+    return new CheckoutRequest(item, by, witness, reason, ticket, seal, sealBroken, Optional.of(assertion),
+        skipKeyCheck);
+  }
+
+  public CheckoutRequest withSkipKeyCheck(Optional<String> why) {
+    return new CheckoutRequest(item, by, witness, reason, ticket, seal, sealBroken, key, why);
   }
 }

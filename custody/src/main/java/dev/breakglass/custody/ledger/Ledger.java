@@ -241,6 +241,7 @@ public final class Ledger implements AutoCloseable {
       if (dryRun) {
         return null;
       }
+      keyCheckRequired(item, r.key(), r.skipKeyCheck(), d);
       Optional<Event> alarm = raiseAlarm(judged, p);
       keyFields(judged, d);
       return new Keyed(append(EventType.ITEM_CHECKED_OUT, p.actor, p.witness, Optional.of(item.label()),
@@ -287,11 +288,31 @@ public final class Ledger implements AutoCloseable {
       if (dryRun) {
         return null;
       }
+      keyCheckRequired(item, r.key(), r.skipKeyCheck(), d);
       Optional<Event> alarm = raiseAlarm(judged, p);
       keyFields(judged, d);
       return new Keyed(append(EventType.ITEM_CHECKED_IN, p.actor, p.witness, Optional.of(item.label()), r.reason(),
           r.ticket(), d), alarm, Optional.empty());
     }
+  }
+
+  /**
+   * An item whose key is registered moves only with its key verified, or with the reason why not
+   * recorded: an unverified move would silently end the comparison of the key's counter with the
+   * baseline it had in the safe.
+   */
+  private void keyCheckRequired(Item item, Optional<KeyAssertion> key, Optional<String> skip,
+      Map<String, Object> d) throws SQLException, CustodyException {
+    if (key.isPresent() || item.kind() != ItemKind.FIDO2_KEY
+        || store.keys(Optional.empty(), Optional.of(KeyOwner.item(item.label()))).isEmpty()) {
+      return;
+    }
+    if (skip.isEmpty()) {
+      throw new CustodyException(Reason.REFUSED, "item '" + item.label() + "' holds a registered security key:"
+          + " prove it is that key with --verify-key, or record why it cannot be checked now with"
+          + " --skip-key-check REASON");
+    }
+    d.put("keyCheckSkipped", skip.get());
   }
 
   /** Records an inspection of an item in its safe, confirming its seal. */
@@ -751,7 +772,7 @@ public final class Ledger implements AutoCloseable {
   public Event recordKey(NewKey k, String by, Optional<String> witness) throws CustodyException {
     return store.write(() -> {
       KeyOwner owner = keyOwner(k.owner(), true);
-      People p = people(by, witness, false, "");
+      People p = keyPeople(owner, by, witness);
       if (owner.kind() == KeyOwner.Kind.CUSTODIAN && !p.actor.equalsIgnoreCase(owner.name())) {
         throw new CustodyException(Reason.REFUSED, "a custodian enrols their own key: run it as --by "
             + owner.name());
@@ -791,7 +812,7 @@ public final class Ledger implements AutoCloseable {
       throws CustodyException {
     Keyed k = keyed0(store.write(() -> {
       KeyOwner o = keyOwner(owner, false);
-      People p = people(by, witness, false, "");
+      People p = keyPeople(o, by, witness);
       if (o.kind() == KeyOwner.Kind.CUSTODIAN && !p.actor.equalsIgnoreCase(o.name())) {
         throw new CustodyException(Reason.REFUSED, "a custodian's key proves that custodian's presence: record it"
             + " as --by " + o.name() + ", not " + p.actor);
@@ -814,6 +835,33 @@ public final class Ledger implements AutoCloseable {
       return new Keyed(e, alarm, Optional.of(new KeyCheck(after, j.key().signCount(), j.verdict(), alarm, e)));
     }));
     return k.check().orElseThrow();
+  }
+
+  /**
+   * Checks, without writing, who may register ({@code forRegistration}) or verify a key of {@code
+   * owner}: registered custodians, the item's safe's two-person rule, and a custodian's own key
+   * only by that custodian. Commands call it before anyone touches a key.
+   */
+  public void requireKeyPeople(KeyOwner owner, String by, Optional<String> witness, boolean forRegistration)
+      throws CustodyException {
+    store.read(() -> {
+      KeyOwner o = keyOwner(owner, forRegistration);
+      People p = keyPeople(o, by, witness);
+      if (o.kind() == KeyOwner.Kind.CUSTODIAN && !p.actor.equalsIgnoreCase(o.name())) {
+        throw new CustodyException(Reason.REFUSED, forRegistration
+            ? "a custodian enrols their own key: run it as --by " + o.name()
+            : "a custodian's key proves that custodian's presence: record it as --by " + o.name() + ", not "
+                + p.actor);
+      }
+      return null;
+    });
+  }
+
+  /** An item's key is handled under its safe's rules; a custodian's key by registered custodians. */
+  private People keyPeople(KeyOwner owner, String by, Optional<String> witness) throws SQLException,
+      CustodyException {
+    return owner.kind() == KeyOwner.Kind.ITEM ? people(findItem(owner.name()), by, witness)
+        : people(by, witness, false, "");
   }
 
   /** Every registered key, oldest first. */
@@ -1014,15 +1062,22 @@ public final class Ledger implements AutoCloseable {
       List<CertificateRecord> ofRevokedCa = store.certificates(Optional.empty()).stream()
           .filter(c -> !c.revoked() && now.isBefore(c.notAfter()) && revokedCas.contains(c.caSerial())).toList();
       java.util.Set<String> withKey = new java.util.HashSet<>();
+      java.util.Set<String> withBaseline = new java.util.HashSet<>();
       for (FidoKey k : store.keys(Optional.empty(), Optional.empty())) {
         if (k.owner().kind() == KeyOwner.Kind.ITEM) {
           withKey.add(k.owner().name().toLowerCase(java.util.Locale.ROOT));
+          if (k.baselineEvent().isPresent()) {
+            withBaseline.add(k.owner().name().toLowerCase(java.util.Locale.ROOT));
+          }
         }
       }
       List<Item> unregistered = items.stream().filter(i -> i.kind() == ItemKind.FIDO2_KEY
           && !withKey.contains(i.label().toLowerCase(java.util.Locale.ROOT))).toList();
+      List<Item> noBaseline = items.stream().filter(i -> !i.checkedOut()
+          && withKey.contains(i.label().toLowerCase(java.util.Locale.ROOT))
+          && !withBaseline.contains(i.label().toLowerCase(java.util.Locale.ROOT))).toList();
       return new StatusReport(now, out, due, unsealed, config.reviewInterval(), items.size(), expiring, caExpiring,
-          ofRevokedCa, config.expiryWarning(), store.keyAlarms(), unregistered, store.head());
+          ofRevokedCa, config.expiryWarning(), store.keyAlarms(), unregistered, noBaseline, store.head());
     });
   }
 

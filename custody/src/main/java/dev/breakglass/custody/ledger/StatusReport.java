@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param keyAlarms every key alarm recorded (a counter that went backwards or moved in the safe);
  *     they stay listed: each is a question an investigation must answer
  * @param keysUnregistered fido2-key items with no registered key, which cannot be verified
+ * @param keysWithoutBaseline items in their safe whose key was not verified since it went in: use
+ *     of the key in the safe cannot be seen until it is
  * @param head the newest event, to copy into an outside record
  */
 public record StatusReport(
@@ -36,6 +38,7 @@ public record StatusReport(
     Duration expiryWarning,
     List<KeyAlarm> keyAlarms,
     List<Item> keysUnregistered,
+    List<Item> keysWithoutBaseline,
     Optional<Head> head) {
 
   /** A checked-out item and the check-out event (who, witness, reason, ticket, when). */

@@ -160,7 +160,7 @@ class KeyCeremoniesTest {
   void finishRegistration_acceptsUntrustedFullAttestationByDefaultWithWarning() throws Exception {
     KeyPairAndCert vendor = SoftAuthenticator.testRootCa("Unconfigured Vendor Root");
     Registered reg = register(SoftAuthenticator.packedFull(YUBIKEY_5_NFC, vendor.keyPair().getPrivate(),
-        vendor.certificate()), ITEM, "Alice", Optional.empty());
+        vendor.certificate()), ITEM, "Alice", Optional.of("Bob"));
 
     assertFalse(reg.key().trusted());
     assertEquals(1, reg.warnings().size());
@@ -170,7 +170,7 @@ class KeyCeremoniesTest {
   @Test
   void finishVerification_goodAssertionIsRecordedAsAdvanced() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.packedSelf(YUBIKEY_5_NFC);
-    Registered reg = register(soft, ITEM, "Alice", Optional.empty());
+    Registered reg = register(soft, ITEM, "Alice", Optional.of("Bob"));
     clock.advance(Duration.ofMinutes(5));
 
     KeyAssertion a = assertion(soft, ITEM);
@@ -225,11 +225,11 @@ class KeyCeremoniesTest {
     assertEquals(Optional.empty(), reg.event().item());
 
     // A custodian may enrol a second key; it shares the owner's user handle.
-    Registered second = register(SoftAuthenticator.packedSelf(YUBIKEY_5_SERIES), ALICE, "Alice", Optional.empty());
+    Registered second = register(SoftAuthenticator.packedSelf(YUBIKEY_5_SERIES), ALICE, "Alice", Optional.of("Bob"));
     assertEquals(reg.key().userHandle(), second.key().userHandle());
     assertEquals(2, ledger.keys(ALICE).size());
 
-    KeyCheck check = ledger.recordKeyVerification(ALICE, assertion(soft, ALICE), "Alice", Optional.empty());
+    KeyCheck check = ledger.recordKeyVerification(ALICE, assertion(soft, ALICE), "Alice", Optional.of("Bob"));
     assertEquals(CounterVerdict.ADVANCED, check.verdict());
     assertEquals(reg.key().credentialId(), check.key().credentialId());
     assertEquals(Optional.empty(), check.key().baselineEvent(), "a custodian's key has no safe");
@@ -240,7 +240,7 @@ class KeyCeremoniesTest {
   @Test
   void custodianKey_withoutUserVerificationFailsTheCeremony() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    register(soft, ALICE, "Alice", Optional.empty());
+    register(soft, ALICE, "Alice", Optional.of("Bob"));
 
     assertCeremonyFailsAndWritesNothing(ALICE, soft.userVerified(false), ORIGIN);
   }
@@ -277,7 +277,7 @@ class KeyCeremoniesTest {
         assertRegistrationFailsAndWritesNothing(second, answerToFirst).getMessage());
 
     // The answer itself is sound: its own ceremony accepts it.
-    keys.finishRegistration(first, answerToFirst, "Alice", Optional.empty());
+    keys.finishRegistration(first, answerToFirst, "Alice", Optional.of("Bob"));
     assertEquals(1, ledger.keys(ITEM).size());
   }
 
@@ -287,7 +287,7 @@ class KeyCeremoniesTest {
     Head before = head();
 
     CustodyException e = fails(Reason.CEREMONY_FAILED,
-        () -> keys.finishRegistration(r, "{\"type\":\"public-key\"}", "Alice", Optional.empty()));
+        () -> keys.finishRegistration(r, "{\"type\":\"public-key\"}", "Alice", Optional.of("Bob")));
     assertEquals("the browser's answer is not a well-formed WebAuthn registration response; nothing was recorded."
         + " Use the page at the address bg printed", e.getMessage());
     assertEquals(before, head());
@@ -296,7 +296,7 @@ class KeyCeremoniesTest {
   @Test
   void finishVerification_refusesWrongOrigin() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    register(soft, ITEM, "Alice", Optional.empty());
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
 
     assertCeremonyFailsAndWritesNothing(ITEM, soft, "http://localhost:8124");
     assertCeremonyFailsAndWritesNothing(ITEM, soft, "https://localhost:8123");
@@ -305,7 +305,7 @@ class KeyCeremoniesTest {
   @Test
   void finishVerification_refusesWrongRpId() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    register(soft, ITEM, "Alice", Optional.empty());
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
 
     assertCeremonyFailsAndWritesNothing(ITEM, soft.rpId("evil.example"), ORIGIN);
   }
@@ -313,7 +313,7 @@ class KeyCeremoniesTest {
   @Test
   void finishVerification_refusesAlteredSignature() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    register(soft, ITEM, "Alice", Optional.empty());
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
 
     assertEquals("the key is not the registered key of item 'bg1-key' (Invalid assertion"
         + " signature.); nothing was recorded",
@@ -325,10 +325,10 @@ class KeyCeremoniesTest {
   @Test
   void finishVerification_refusesResponseReplayedToANewCeremony() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    register(soft, ITEM, "Alice", Optional.empty());
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
     Verification first = keys.startVerification(ITEM, ORIGIN, TIMEOUT);
     String answer = soft.authenticate(first.page().optionsJson(), ORIGIN);
-    ledger.recordKeyVerification(ITEM, keys.finishVerification(first, answer), "Alice", Optional.empty());
+    ledger.recordKeyVerification(ITEM, keys.finishVerification(first, answer), "Alice", Optional.of("Bob"));
     Head before = head();
 
     Verification second = keys.startVerification(ITEM, ORIGIN, TIMEOUT);
@@ -341,7 +341,7 @@ class KeyCeremoniesTest {
 
   @Test
   void finishVerification_refusesCredentialTheLedgerDoesNotKnow() throws Exception {
-    register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM, "Alice", Optional.empty());
+    register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM, "Alice", Optional.of("Bob"));
     // A key that made a credential for this RP ID in a registration that was never finished.
     SoftAuthenticator stranger = SoftAuthenticator.none(YUBIKEY_5_NFC);
     stranger.register(keys.startRegistration(ITEM_B, ORIGIN, TIMEOUT).page().optionsJson(), ORIGIN);
@@ -357,8 +357,8 @@ class KeyCeremoniesTest {
   @Test
   void finishVerification_refusesKeyRegisteredToAnotherItem() throws Exception {
     SoftAuthenticator keyOfA = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    register(keyOfA, ITEM, "Alice", Optional.empty());
-    register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM_B, "Alice", Optional.empty());
+    register(keyOfA, ITEM, "Alice", Optional.of("Bob"));
+    register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM_B, "Alice", Optional.of("Bob"));
     Verification forB = keys.startVerification(ITEM_B, ORIGIN, TIMEOUT);
     assertThrows(IllegalStateException.class, () -> keyOfA.authenticate(forB.page().optionsJson(), ORIGIN),
         "the options name only item B's credential");
@@ -372,19 +372,19 @@ class KeyCeremoniesTest {
   @Test
   void ledger_refusesAssertionOfAnotherItemsKeyAndWritesNothing() throws Exception {
     SoftAuthenticator keyOfA = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    String credentialA = register(keyOfA, ITEM, "Alice", Optional.empty()).key().credentialId();
-    register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM_B, "Alice", Optional.empty());
-    register(SoftAuthenticator.none(YUBIKEY_5_NFC), ALICE, "Alice", Optional.empty());
+    String credentialA = register(keyOfA, ITEM, "Alice", Optional.of("Bob")).key().credentialId();
+    register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM_B, "Alice", Optional.of("Bob"));
+    register(SoftAuthenticator.none(YUBIKEY_5_NFC), ALICE, "Alice", Optional.of("Bob"));
     KeyAssertion ofA = assertion(keyOfA, ITEM);
     Head before = head();
 
     CustodyException e = fails(Reason.REFUSED,
-        () -> ledger.recordKeyVerification(ITEM_B, ofA, "Alice", Optional.empty()));
+        () -> ledger.recordKeyVerification(ITEM_B, ofA, "Alice", Optional.of("Bob")));
     assertEquals("the key presented (credential " + credentialA.substring(0, 12) + "…) is not the registered key of item"
         + " 'bg2-key'; nothing was recorded", e.getMessage());
     fails(Reason.REFUSED, () -> ledger.checkout(new CheckoutRequest("bg2-key", "Alice", Optional.empty(),
         "drill", Optional.empty(), Optional.empty(), Optional.empty()).withKey(ofA)));
-    fails(Reason.REFUSED, () -> ledger.recordKeyVerification(ALICE, ofA, "Alice", Optional.empty()));
+    fails(Reason.REFUSED, () -> ledger.recordKeyVerification(ALICE, ofA, "Alice", Optional.of("Bob")));
     assertEquals(before, head());
     assertFalse(ledger.item("bg2-key").checkedOut());
     assertClean();
@@ -427,7 +427,7 @@ class KeyCeremoniesTest {
   void finishRegistration_acceptsAllowedAaguid() throws Exception {
     configure(KitConfig.FIDO_ALLOWED_AAGUIDS + " = " + YUBIKEY_5_SERIES + ", " + YUBIKEY_5_NFC);
 
-    Registered reg = register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM, "Alice", Optional.empty());
+    Registered reg = register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM, "Alice", Optional.of("Bob"));
     assertEquals(YUBIKEY_5_NFC, reg.key().aaguid());
   }
 
@@ -438,7 +438,7 @@ class KeyCeremoniesTest {
     configure(KitConfig.FIDO_REQUIRE_TRUSTED + " = true", KitConfig.FIDO_TRUST_ROOTS + " = vendor-root.pem");
 
     Registered reg = register(SoftAuthenticator.packedFull(YUBIKEY_5_NFC, vendor.keyPair().getPrivate(),
-        vendor.certificate()), ITEM, "Alice", Optional.empty());
+        vendor.certificate()), ITEM, "Alice", Optional.of("Bob"));
 
     assertTrue(reg.key().trusted());
     assertEquals("packed", reg.key().attestationFormat());
@@ -457,7 +457,7 @@ class KeyCeremoniesTest {
 
     Registration r = keys.startRegistration(ITEM, ORIGIN, TIMEOUT);
     String self = SoftAuthenticator.packedSelf(YUBIKEY_5_NFC).register(r.page().optionsJson(), ORIGIN);
-    CustodyException e = fails(Reason.REFUSED, () -> keys.finishRegistration(r, self, "Alice", Optional.empty()));
+    CustodyException e = fails(Reason.REFUSED, () -> keys.finishRegistration(r, self, "Alice", Optional.of("Bob")));
     assertEquals("the attestation of YubiKey 5 NFC / 5C NFC (firmware 5.2, 5.4) (AAGUID " + YUBIKEY_5_NFC
         + ") (format packed, SELF_ATTESTATION) does not chain to a configured trust root, and"
         + " fido.require-trusted-attestation = true: use a genuine key of an allowed model or add its vendor's"
@@ -467,11 +467,11 @@ class KeyCeremoniesTest {
     Registration r2 = keys.startRegistration(ITEM, ORIGIN, TIMEOUT);
     String forged = SoftAuthenticator.packedFull(YUBIKEY_5_NFC, forger.keyPair().getPrivate(),
         forger.certificate()).register(r2.page().optionsJson(), ORIGIN);
-    fails(Reason.REFUSED, () -> keys.finishRegistration(r2, forged, "Alice", Optional.empty()));
+    fails(Reason.REFUSED, () -> keys.finishRegistration(r2, forged, "Alice", Optional.of("Bob")));
 
     Registration r3 = keys.startRegistration(ITEM, ORIGIN, TIMEOUT);
     String none = SoftAuthenticator.none(YUBIKEY_5_NFC).register(r3.page().optionsJson(), ORIGIN);
-    fails(Reason.REFUSED, () -> keys.finishRegistration(r3, none, "Alice", Optional.empty()));
+    fails(Reason.REFUSED, () -> keys.finishRegistration(r3, none, "Alice", Optional.of("Bob")));
 
     assertEquals(before, head());
     assertTrue(ledger.keys().isEmpty());
@@ -482,7 +482,7 @@ class KeyCeremoniesTest {
   @Test
   void startRegistration_excludesKnownCredentialsSoOneKeyCannotServeTwoOwners() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    String credential = register(soft, ITEM, "Alice", Optional.empty()).key().credentialId();
+    String credential = register(soft, ITEM, "Alice", Optional.of("Bob")).key().credentialId();
 
     for (KeyOwner other : List.of(ITEM_B, ALICE)) {
       Registration r = keys.startRegistration(other, ORIGIN, TIMEOUT);
@@ -498,12 +498,12 @@ class KeyCeremoniesTest {
 
   @Test
   void recordKey_refusesCredentialAlreadyRegistered() throws Exception {
-    FidoKey k = register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM, "Alice", Optional.empty()).key();
+    FidoKey k = register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM, "Alice", Optional.of("Bob")).key();
     Head before = head();
 
     CustodyException e = fails(Reason.DUPLICATE, () -> ledger.recordKey(new NewKey(ALICE, k.credentialId(),
         k.userHandle(), k.publicKeyCose(), k.aaguid(), k.model(), k.attestationFormat(), k.attestationType(),
-        k.trusted(), k.transports(), 5, true, "AA", "AA"), "Alice", Optional.empty()));
+        k.trusted(), k.transports(), 5, true, "AA", "AA"), "Alice", Optional.of("Bob")));
     assertEquals("credential " + k.credentialId().substring(0, 12) + "… is already registered: see 'bg key list'",
         e.getMessage());
     assertEquals(before, head());
@@ -511,7 +511,7 @@ class KeyCeremoniesTest {
 
   @Test
   void startRegistration_refusesItemThatAlreadyHasAKey() throws Exception {
-    Registered reg = register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM, "Alice", Optional.empty());
+    Registered reg = register(SoftAuthenticator.none(YUBIKEY_5_NFC), ITEM, "Alice", Optional.of("Bob"));
     Head before = head();
 
     CustodyException e = fails(Reason.REFUSED, () -> keys.startRegistration(ITEM, ORIGIN, TIMEOUT));
@@ -527,11 +527,11 @@ class KeyCeremoniesTest {
     Registration second = keys.startRegistration(ITEM, ORIGIN, TIMEOUT);
     String answerToSecond = SoftAuthenticator.none(YUBIKEY_5_NFC).register(second.page().optionsJson(), ORIGIN);
     keys.finishRegistration(first, SoftAuthenticator.none(YUBIKEY_5_NFC).register(first.page().optionsJson(),
-        ORIGIN), "Alice", Optional.empty());
+        ORIGIN), "Alice", Optional.of("Bob"));
     Head before = head();
 
     CustodyException e = fails(Reason.REFUSED,
-        () -> keys.finishRegistration(second, answerToSecond, "Alice", Optional.empty()));
+        () -> keys.finishRegistration(second, answerToSecond, "Alice", Optional.of("Bob")));
     assertTrue(e.getMessage().startsWith("item 'bg1-key' already has a registered key"), e.getMessage());
     assertEquals(before, head());
     assertEquals(1, ledger.keys(ITEM).size());
@@ -563,7 +563,7 @@ class KeyCeremoniesTest {
   @Test
   void counterRegression_recordsOneAlarmRefusesAndKeepsStoredCounter() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC).counter(10);
-    String credential = register(soft, ITEM, "Alice", Optional.empty()).key().credentialId();
+    String credential = register(soft, ITEM, "Alice", Optional.of("Bob")).key().credentialId();
     KeyCheck last = verify(soft, ITEM);
     assertEquals(11, last.key().signCount());
     soft.counter(5); // a clone that has signed less than the original
@@ -604,7 +604,7 @@ class KeyCeremoniesTest {
   @Test
   void checkout_withRegressedCounterIsRefusedAndRecordsOnlyTheAlarm() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC).counter(40);
-    register(soft, ITEM, "Alice", Optional.empty());
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
     soft.counter(39);
     KeyAssertion a = assertion(soft, ITEM);
     Head before = head();
@@ -622,7 +622,7 @@ class KeyCeremoniesTest {
   @Test
   void counterMovedInSafe_raisesUsedInSafeAlarmButJumpsWhileOutAreExpected() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    String credential = register(soft, ITEM, "Alice", Optional.empty()).key().credentialId();
+    String credential = register(soft, ITEM, "Alice", Optional.of("Bob")).key().credentialId();
     KeyCheck baseline = verify(soft, ITEM);
     assertEquals(CounterVerdict.ADVANCED, baseline.verdict());
     assertEquals(Optional.of(baseline.event().seq()), baseline.key().baselineEvent());
@@ -678,7 +678,7 @@ class KeyCeremoniesTest {
   @Test
   void checkout_withKeyUsedInSafeRecordsAlarmAndChecksOut() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    register(soft, ITEM, "Alice", Optional.empty());
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
     KeyCheck baseline = verify(soft, ITEM);
     soft.counter(soft.counter() + 2);
     Head before = head();
@@ -703,14 +703,14 @@ class KeyCeremoniesTest {
   @Test
   void checkoutAllowedAndCheckinAllowed_leaveTheKeyAloneAndWriteNothing() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC).counter(20);
-    register(soft, ITEM, "Alice", Optional.empty());
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
     soft.counter(3);
     KeyAssertion regressed = assertion(soft, ITEM);
     Head before = head();
 
     ledger.checkoutAllowed(checkoutBg1().withKey(regressed));
     assertEquals(before, head());
-    ledger.checkout(checkoutBg1());
+    ledger.checkout(checkoutBg1().withSkipKeyCheck(Optional.of("no browser at hand")));
     before = head();
     ledger.checkinAllowed(checkinBg1().withKey(regressed));
     assertEquals(before, head());
@@ -721,7 +721,7 @@ class KeyCeremoniesTest {
   @Test
   void custodianKey_counterJumpIsNeverUsedInSafe() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    register(soft, ALICE, "Alice", Optional.empty());
+    register(soft, ALICE, "Alice", Optional.of("Bob"));
     verify(soft, ALICE);
     soft.counter(soft.counter() + 50);
 
@@ -734,7 +734,7 @@ class KeyCeremoniesTest {
   @Test
   void counterlessKey_givesNoCounterAndNoAlarm() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.packedSelf(YUBIKEY_5_NFC).counter(0);
-    Registered reg = register(soft, ITEM, "Alice", Optional.empty());
+    Registered reg = register(soft, ITEM, "Alice", Optional.of("Bob"));
     assertEquals(0, reg.key().signCount());
     assertTrue(reg.key().noCounter());
 
@@ -761,7 +761,7 @@ class KeyCeremoniesTest {
   @Test
   void checkoutAndCheckin_withKeyCarryTheAssertionInTheEventDetails() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    register(soft, ITEM, "Alice", Optional.empty());
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
 
     KeyAssertion a = assertion(soft, ITEM);
     Head before = head();
@@ -783,9 +783,18 @@ class KeyCeremoniesTest {
     assertEquals(Optional.of(in.seq()), afterIn.lastVerifiedEvent());
     assertEquals(Optional.of(in.seq()), afterIn.baselineEvent());
 
-    // Without a key the events carry no key fields and leave the key alone.
-    Event plainOut = ledger.checkout(Fixture.checkout("bg1-key", "Alice", "Bob", null));
+    // An item whose key is registered does not move unverified unless the reason is recorded.
+    Head beforePlain = head();
+    CustodyException refused = fails(Reason.REFUSED,
+        () -> ledger.checkout(Fixture.checkout("bg1-key", "Alice", "Bob", null)));
+    assertEquals("item 'bg1-key' holds a registered security key: prove it is that key with --verify-key, or record"
+        + " why it cannot be checked now with --skip-key-check REASON", refused.getMessage());
+    assertEquals(beforePlain, head());
+    // With the reason recorded, the events carry no key fields and leave the key alone.
+    Event plainOut = ledger.checkout(Fixture.checkout("bg1-key", "Alice", "Bob", null)
+        .withSkipKeyCheck(Optional.of("no browser at hand")));
     assertFalse(Json.read(plainOut.details()).containsKey("keyCredentialId"), plainOut.details());
+    assertEquals("no browser at hand", Json.read(plainOut.details()).get("keyCheckSkipped"));
     assertEquals(afterIn.lastVerifiedEvent(), ledger.keys(ITEM).get(0).lastVerifiedEvent());
     assertClean();
   }
@@ -796,7 +805,7 @@ class KeyCeremoniesTest {
     SoftAuthenticator aliceKey = SoftAuthenticator.packedSelf(YUBIKEY_5_SERIES);
     SoftAuthenticator counterless = SoftAuthenticator.none(YUBIKEY_5_NFC).counter(0);
     register(itemKey, ITEM, "Alice", Optional.of("Bob"));
-    register(aliceKey, ALICE, "Alice", Optional.empty());
+    register(aliceKey, ALICE, "Alice", Optional.of("Bob"));
     register(counterless, ITEM_B, "Carol", Optional.empty());
     verify(itemKey, ITEM);
     itemKey.counter(itemKey.counter() + 3);
@@ -825,7 +834,7 @@ class KeyCeremoniesTest {
   @Test
   void verify_detectsFidoKeyRowEditedOutsideTheLedger() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    String credential = register(soft, ITEM, "Alice", Optional.empty()).key().credentialId();
+    String credential = register(soft, ITEM, "Alice", Optional.of("Bob")).key().credentialId();
     verify(soft, ITEM);
     ledger.close();
 
@@ -843,10 +852,10 @@ class KeyCeremoniesTest {
   @Test
   void verify_detectsHiddenKeyAlarmOutsideTheLedger() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC).counter(10);
-    register(soft, ITEM, "Alice", Optional.empty());
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
     soft.counter(3);
     KeyAssertion regressed = assertion(soft, ITEM);
-    fails(Reason.KEY_ALARM, () -> ledger.recordKeyVerification(ITEM, regressed, "Alice", Optional.empty()));
+    fails(Reason.KEY_ALARM, () -> ledger.recordKeyVerification(ITEM, regressed, "Alice", Optional.of("Bob")));
     ledger.close();
 
     Fixture.attack(home, "UPDATE fido_keys SET alarms = 0",
@@ -894,7 +903,7 @@ class KeyCeremoniesTest {
   /** {@code bg key verify}: Alice verifies, alone (the key's own verification has no two-person rule). */
   private KeyCheck verify(SoftAuthenticator soft, KeyOwner owner) throws CustodyException {
     clock.advance(Duration.ofMinutes(1));
-    return ledger.recordKeyVerification(owner, assertion(soft, owner), "Alice", Optional.empty());
+    return ledger.recordKeyVerification(owner, assertion(soft, owner), "Alice", Optional.of("Bob"));
   }
 
   private static CheckoutRequest checkoutBg1() {
@@ -909,7 +918,7 @@ class KeyCeremoniesTest {
       throws Exception {
     Head before = head();
     CustodyException e = fails(Reason.CEREMONY_FAILED,
-        () -> keys.finishRegistration(r, response, "Alice", Optional.empty()));
+        () -> keys.finishRegistration(r, response, "Alice", Optional.of("Bob")));
     assertTrue(e.getMessage().startsWith("the key's registration did not verify ("), e.getMessage());
     assertFalse(e.getMessage().contains("java."), e.getMessage());
     assertTrue(e.getMessage().endsWith("); nothing was recorded"), e.getMessage());
@@ -994,7 +1003,7 @@ class KeyCeremoniesTest {
   @Test
   void finishVerification_refusesASecondAnswerToTheSameCeremony() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    register(soft, ITEM, "Alice", Optional.empty());
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
     Verification v = keys.startVerification(ITEM, ORIGIN, TIMEOUT);
     String answer = soft.authenticate(v.page().optionsJson(), ORIGIN);
     keys.finishVerification(v, answer);
@@ -1009,7 +1018,7 @@ class KeyCeremoniesTest {
   @Test
   void custodianKey_verificationIsRecordedOnlyAsThatCustodian() throws Exception {
     SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
-    register(soft, ALICE, "Alice", Optional.empty());
+    register(soft, ALICE, "Alice", Optional.of("Bob"));
     KeyAssertion a = assertion(soft, ALICE);
     Head before = head();
 
@@ -1017,5 +1026,74 @@ class KeyCeremoniesTest {
     assertEquals("a custodian's key proves that custodian's presence: record it as --by Alice, not Bob",
         e.getMessage());
     assertEquals(before, head());
+  }
+
+  @Test
+  void finishRegistration_refusesASyncablePasskey() throws Exception {
+    Registration r = keys.startRegistration(ITEM, ORIGIN, TIMEOUT);
+    String answer = withBackupFlags(SoftAuthenticator.none(YUBIKEY_5_NFC).register(r.page().optionsJson(), ORIGIN));
+    Head before = head();
+
+    CustodyException e = fails(Reason.REFUSED, () -> keys.finishRegistration(r, answer, "Alice", Optional.of("Bob")));
+    assertEquals("the credential can be copied to other devices (a synced passkey, backup eligible): the kit"
+        + " registers only device-bound security keys; nothing was recorded", e.getMessage());
+    assertEquals(before, head());
+  }
+
+  @Test
+  void itemKeys_followTheSafesTwoPersonRule_andAreRefusedBeforeTheCeremony() throws Exception {
+    CustodyException early = fails(Reason.REFUSED,
+        () -> ledger.requireKeyPeople(ITEM, "Alice", Optional.empty(), true));
+    assertEquals("safe 'hq-safe' has the two-person rule: name a second custodian with --witness",
+        early.getMessage());
+    fails(Reason.NOT_FOUND, () -> ledger.requireKeyPeople(ITEM, "Nobody", Optional.of("Bob"), true));
+    fails(Reason.REFUSED, () -> ledger.requireKeyPeople(ALICE, "Bob", Optional.empty(), true));
+    ledger.requireKeyPeople(ITEM, "Alice", Optional.of("Bob"), true);
+
+    SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
+    Registration r = keys.startRegistration(ITEM, ORIGIN, TIMEOUT);
+    String answer = soft.register(r.page().optionsJson(), ORIGIN);
+    Head before = head();
+    fails(Reason.REFUSED, () -> keys.finishRegistration(r, answer, "Alice", Optional.empty()));
+    assertEquals(before, head());
+
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
+    KeyAssertion a = assertion(soft, ITEM);
+    fails(Reason.REFUSED, () -> ledger.recordKeyVerification(ITEM, a, "Alice", Optional.empty()));
+    assertEquals(CounterVerdict.ADVANCED, ledger.recordKeyVerification(ITEM, a, "Alice", Optional.of("Bob")).verdict());
+  }
+
+  @Test
+  void status_listsKeysInTheirSafeWithoutABaseline() throws Exception {
+    SoftAuthenticator soft = SoftAuthenticator.none(YUBIKEY_5_NFC);
+    register(soft, ITEM, "Alice", Optional.of("Bob"));
+    assertEquals(List.of("bg1-key"), ledger.status().keysWithoutBaseline().stream().map(i -> i.label()).toList());
+
+    verify(soft, ITEM);
+    assertTrue(ledger.status().keysWithoutBaseline().isEmpty());
+
+    ledger.checkout(checkoutBg1().withSkipKeyCheck(Optional.of("no browser at hand")));
+    assertTrue(ledger.status().keysWithoutBaseline().isEmpty(), "an item that is out has no baseline to keep");
+    ledger.checkin(checkinBg1().withSkipKeyCheck(Optional.of("no browser at hand")));
+    assertEquals(List.of("bg1-key"), ledger.status().keysWithoutBaseline().stream().map(i -> i.label()).toList());
+  }
+
+  @Test
+  void failureMessages_carryNoTerminalControlCodes() {
+    assertEquals("Incorrect origin: http://x?]0;pwned??[2J", KeyCeremonies.oneLine(
+        "Incorrect origin: http://x\u001b]0;pwned\u0007\u001b[2J\nsecond line"));
+  }
+
+  /** Sets the backup-eligible and backed-up flags of a "none" registration (nothing signs its data). */
+  private static String withBackupFlags(String registrationJson) throws Exception {
+    ObjectNode root = (ObjectNode) new ObjectMapper().readTree(registrationJson);
+    ObjectNode response = (ObjectNode) root.get("response");
+    com.upokecenter.cbor.CBORObject att = com.upokecenter.cbor.CBORObject.DecodeFromBytes(
+        Base64.getUrlDecoder().decode(response.get("attestationObject").asText()));
+    byte[] authData = att.get("authData").GetByteString();
+    authData[32] |= 0x18;
+    att.set("authData", com.upokecenter.cbor.CBORObject.FromObject(authData));
+    response.put("attestationObject", Base64.getUrlEncoder().withoutPadding().encodeToString(att.EncodeToBytes()));
+    return root.toString();
   }
 }
