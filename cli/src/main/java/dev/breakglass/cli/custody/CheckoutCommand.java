@@ -3,7 +3,6 @@ package dev.breakglass.cli.custody;
 import dev.breakglass.cli.CustodianOptions;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.Out;
-import dev.breakglass.cli.UsageException;
 import dev.breakglass.cli.key.CeremonyOptions;
 import dev.breakglass.cli.inventory.Checked;
 import dev.breakglass.custody.ledger.CheckoutRequest;
@@ -26,16 +25,7 @@ public final class CheckoutCommand implements Callable<Integer> {
   @Mixin LedgerOptions ledger;
   @Mixin CustodianOptions people;
   @Mixin CeremonyOptions ceremony;
-
-  @Option(names = "--verify-key",
-      description = "Also prove, in the browser, that the key in hand is the item's registered key; the assertion"
-          + " is stored with the event. Exit 4 and an alarm when its counter went back or moved in the safe.")
-  boolean verifyKey;
-
-  @Option(names = "--skip-key-check", paramLabel = "REASON",
-      description = "Move an item whose key is registered without verifying it, and record why (e.g. no"
-          + " browser at hand). Its use in the safe cannot be judged until the next verification.")
-  String skipKeyCheck;
+  @Mixin KeyCheckOptions keyCheck;
 
   @Parameters(paramLabel = "ITEM", description = "The item's label.")
   String item;
@@ -56,12 +46,10 @@ public final class CheckoutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (verifyKey && skipKeyCheck != null) {
-      throw new UsageException("--verify-key and --skip-key-check exclude each other: give one");
-    }
+    boolean verifyKey = keyCheck.verify();
     CheckoutRequest r = Checked.of(() -> new CheckoutRequest(item, people.by(), people.witness(), reason,
         Optional.ofNullable(ticket), Optional.ofNullable(seal), Optional.ofNullable(sealBroken))
-        .withSkipKeyCheck(Optional.ofNullable(skipKeyCheck)));
+        .withSkipKeyCheck(keyCheck.skipReason()));
     try (Ledger l = ledger.open()) {
       Event e;
       if (verifyKey) {

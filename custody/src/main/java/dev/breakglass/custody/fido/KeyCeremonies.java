@@ -97,10 +97,7 @@ public final class KeyCeremonies {
     public CeremonyPage page() {
       try {
         return new CeremonyPage(CeremonyPage.Kind.CREATE, "Register a security key for " + owner,
-            owner.kind() == KeyOwner.Kind.ITEM
-                ? "Insert the break-glass key of item '" + owner.name() + "', press Start and touch it."
-                : "Insert your own security key, press Start, enter its PIN and touch it.",
-            request.toCredentialsCreateJson());
+            instructions(owner), request.toCredentialsCreateJson());
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException("cannot encode the registration options", e);
       }
@@ -127,10 +124,7 @@ public final class KeyCeremonies {
     public CeremonyPage page() {
       try {
         return new CeremonyPage(CeremonyPage.Kind.GET, "Verify the security key of " + owner,
-            owner.kind() == KeyOwner.Kind.ITEM
-                ? "Insert the break-glass key of item '" + owner.name() + "', press Start and touch it."
-                : "Insert your own security key, press Start, enter its PIN and touch it.",
-            request.toCredentialsGetJson());
+            instructions(owner), request.toCredentialsGetJson());
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException("cannot encode the assertion options", e);
       }
@@ -281,6 +275,12 @@ public final class KeyCeremonies {
         .validateSignatureCounter(false) // judged by the ledger, which records an alarm first
         .clock(clock)
         .build();
+  }
+
+  private static String instructions(KeyOwner owner) {
+    return owner.kind() == KeyOwner.Kind.ITEM
+        ? "Insert the break-glass key of item '" + owner.name() + "', press Start and touch it."
+        : "Insert your own security key, press Start, enter its PIN and touch it.";
   }
 
   /** Custodians prove who they are with the key's PIN; a break-glass key only proves it is there. */
