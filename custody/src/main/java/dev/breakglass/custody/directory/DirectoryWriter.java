@@ -1,8 +1,6 @@
 package dev.breakglass.custody.directory;
 
-import java.util.List;
-
-/** Writes the directory: the two changes the kit makes itself. */
+/** Writes the directory: the changes the kit makes itself. */
 public interface DirectoryWriter {
   /**
    * Sets a user's password without asking for a change at next sign-in. Must not keep or log
@@ -11,17 +9,15 @@ public interface DirectoryWriter {
   void resetPassword(String userId, char[] password) throws DirectoryException;
 
   /**
-   * Replaces an app registration's certificate credentials with {@code keys} (Graph's PATCH replaces
-   * the whole collection: pass the ones to keep as well).
+   * Adds a certificate credential (usage Verify) to an app registration, keeping every credential
+   * it has. (Graph's PATCH replaces the whole collection; the adapter re-sends the others.)
    *
    * @param applicationId the application's object id
+   * @param certificateDer the certificate, DER
+   * @return the new credential's keyId
    */
-  void replaceKeyCredentials(String applicationId, List<NewKeyCredential> keys) throws DirectoryException;
+  String addCertificate(String applicationId, byte[] certificateDer, String displayName) throws DirectoryException;
 
-  /**
-   * A certificate credential to send: an existing one by its {@code keyId} (Graph keeps it as it
-   * is), or a new one with the DER certificate.
-   */
-  record NewKeyCredential(java.util.Optional<String> keyId, java.util.Optional<byte[]> certificate,
-      java.util.Optional<String> displayName) {}
+  /** Removes one certificate credential by keyId, keeping every other credential. */
+  void removeCertificate(String applicationId, String keyId) throws DirectoryException;
 }
