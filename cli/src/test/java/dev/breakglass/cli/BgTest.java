@@ -234,7 +234,9 @@ class BgTest {
     assertEquals("bg: error: " + home.resolve("bg.conf") + " line 2: unknown key 'review.intervall'; known keys:"
         + " review.interval-days, ledger.busy-timeout-ms, ca.expiry-warning-days, fido.allowed-aaguids,"
         + " fido.require-trusted-attestation, fido.mds-blob, fido.mds-root, fido.trust-roots,"
-        + " fido.ceremony-timeout-seconds", r.err().strip());
+        + " fido.ceremony-timeout-seconds, entra.tenant-id, entra.client-id, entra.auth, entra.certificate,"
+        + " entra.certificate-password-file, entra.client-secret-file, entra.access-token-file, entra.graph-url",
+        r.err().strip());
   }
 
   @Test

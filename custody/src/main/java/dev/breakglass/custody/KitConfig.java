@@ -28,8 +28,10 @@ import java.util.UUID;
  * @param expiryWarning how long before expiry a certificate or CA shows in {@code bg status}
  *     ({@code ca.expiry-warning-days})
  * @param fido the FIDO2 attestation policy and ceremony settings ({@code fido.*})
+ * @param entra how to reach the tenant through Microsoft Graph ({@code entra.*})
  */
-public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration expiryWarning, Fido fido) {
+public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration expiryWarning, Fido fido,
+    Entra entra) {
   public static final String FILE_NAME = "bg.conf";
   public static final String REVIEW_INTERVAL_DAYS = "review.interval-days";
   public static final String BUSY_TIMEOUT_MS = "ledger.busy-timeout-ms";
@@ -40,6 +42,31 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
   public static final String FIDO_MDS_ROOT = "fido.mds-root";
   public static final String FIDO_TRUST_ROOTS = "fido.trust-roots";
   public static final String FIDO_TIMEOUT_SECONDS = "fido.ceremony-timeout-seconds";
+  public static final String ENTRA_TENANT = "entra.tenant-id";
+  public static final String ENTRA_CLIENT = "entra.client-id";
+  public static final String ENTRA_AUTH = "entra.auth";
+  public static final String ENTRA_CERTIFICATE = "entra.certificate";
+  public static final String ENTRA_CERTIFICATE_PASSWORD_FILE = "entra.certificate-password-file";
+  public static final String ENTRA_CLIENT_SECRET_FILE = "entra.client-secret-file";
+  public static final String ENTRA_ACCESS_TOKEN_FILE = "entra.access-token-file";
+  public static final String ENTRA_GRAPH_URL = "entra.graph-url";
+
+  /**
+   * How the kit signs in to Microsoft Graph. Paths are absolute (relative ones in the file are
+   * resolved against the home). Which fields an {@code auth} mode needs is checked when the file is
+   * read.
+   *
+   * @param auth {@code none} (no Graph configured), {@code certificate}, {@code managed-identity},
+   *     {@code device-code}, {@code client-secret} or {@code access-token}
+   * @param graphUrl the Graph root, {@code https://graph.microsoft.com} unless tests point it at a
+   *     local server
+   */
+  public record Entra(String auth, Optional<String> tenantId, Optional<String> clientId,
+      Optional<Path> certificate, Optional<Path> certificatePasswordFile, Optional<Path> clientSecretFile,
+      Optional<Path> accessTokenFile, String graphUrl) {
+    public static final List<String> AUTH_MODES =
+        List.of("none", "certificate", "managed-identity", "device-code", "client-secret", "access-token");
+  }
 
   /**
    * The FIDO2 policy: which authenticator models may be registered and whether their attestation
@@ -68,11 +95,14 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
   /** Six months, as Microsoft recommends for reviewing emergency-access accounts. */
   public static final KitConfig DEFAULTS =
       new KitConfig(Duration.ofDays(183), Duration.ofSeconds(10), Duration.ofDays(30),
-          new Fido(Set.of(), false, Optional.empty(), Optional.empty(), List.of(), Duration.ofSeconds(300)));
+          new Fido(Set.of(), false, Optional.empty(), Optional.empty(), List.of(), Duration.ofSeconds(300)),
+          new Entra("none", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+              Optional.empty(), "https://graph.microsoft.com"));
 
   private static final List<String> KNOWN = List.of(REVIEW_INTERVAL_DAYS, BUSY_TIMEOUT_MS, EXPIRY_WARNING_DAYS,
       FIDO_ALLOWED_AAGUIDS, FIDO_REQUIRE_TRUSTED, FIDO_MDS_BLOB, FIDO_MDS_ROOT, FIDO_TRUST_ROOTS,
-      FIDO_TIMEOUT_SECONDS);
+      FIDO_TIMEOUT_SECONDS, ENTRA_TENANT, ENTRA_CLIENT, ENTRA_AUTH, ENTRA_CERTIFICATE, ENTRA_CERTIFICATE_PASSWORD_FILE,
+      ENTRA_CLIENT_SECRET_FILE, ENTRA_ACCESS_TOKEN_FILE, ENTRA_GRAPH_URL);
 
   public KitConfig {
     if (reviewInterval.isNegative() || reviewInterval.isZero()) {
@@ -115,7 +145,19 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
         + "#   " + FIDO_MDS_ROOT + " = /etc/ssl/certs/GlobalSign_Root_R46.pem\n"
         + "#   " + FIDO_TRUST_ROOTS + " = yubico-fido-attestation-root.pem\n"
         + "# Seconds a browser ceremony (bg key register/verify, bg custodian enrol) waits for the user.\n"
-        + FIDO_TIMEOUT_SECONDS + " = " + DEFAULTS.fido.ceremonyTimeout().toSeconds() + "\n";
+        + FIDO_TIMEOUT_SECONDS + " = " + DEFAULTS.fido.ceremonyTimeout().toSeconds() + "\n"
+        + "\n"
+        + "# Microsoft Graph (bg posture, bg app, --set-in-entra). entra.auth is one of: none, certificate\n"
+        + "# (entra.certificate = PEM with an unencrypted key, or PFX with entra.certificate-password-file),\n"
+        + "# managed-identity, device-code (an admin signs in), client-secret (entra.client-secret-file;\n"
+        + "# accepted with a warning), access-token (entra.access-token-file, e.g. what\n"
+        + "# 'az account get-access-token --resource https://graph.microsoft.com' prints). Secrets are read\n"
+        + "# from files that only their owner can read, never from this file.\n"
+        + ENTRA_AUTH + " = none\n"
+        + "#   " + ENTRA_TENANT + " = contoso.onmicrosoft.com\n"
+        + "#   " + ENTRA_CLIENT + " = 00000000-0000-0000-0000-000000000000\n"
+        + "#   " + ENTRA_CERTIFICATE + " = monitor.pem\n"
+        + "#   " + ENTRA_GRAPH_URL + " = https://graph.microsoft.com\n";
   }
 
   /** Reads {@code file}; a missing file means the defaults. */
@@ -178,7 +220,7 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
           number(file, lineOf.get(EXPIRY_WARNING_DAYS), EXPIRY_WARNING_DAYS,
               values.get(EXPIRY_WARNING_DAYS), 0, 3650, "a whole number of days"));
     }
-    return new KitConfig(review, busy, expiry, fido(file, values, lineOf));
+    return new KitConfig(review, busy, expiry, fido(file, values, lineOf), entra(file, values, lineOf));
   }
 
   private static Fido fido(Path file, Map<String, String> values, Map<String, Integer> lineOf)
@@ -226,6 +268,46 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
           values.get(FIDO_TIMEOUT_SECONDS), 10, 3600, "a whole number of seconds"));
     }
     return new Fido(aaguids, requireTrusted, blob, root, roots, timeout);
+  }
+
+  private static Entra entra(Path file, Map<String, String> values, Map<String, Integer> lineOf)
+      throws CustodyException {
+    Path dir = file.toAbsolutePath().getParent();
+    String auth = values.getOrDefault(ENTRA_AUTH, "none");
+    int authLine = lineOf.getOrDefault(ENTRA_AUTH, 0);
+    if (!Entra.AUTH_MODES.contains(auth)) {
+      throw bad(file, authLine, ENTRA_AUTH + " must be one of " + String.join(", ", Entra.AUTH_MODES) + ", got '"
+          + auth + "'");
+    }
+    Optional<String> tenant = text(values.get(ENTRA_TENANT));
+    Optional<String> client = text(values.get(ENTRA_CLIENT));
+    Optional<Path> cert = path(dir, values.get(ENTRA_CERTIFICATE));
+    Optional<Path> certPassword = path(dir, values.get(ENTRA_CERTIFICATE_PASSWORD_FILE));
+    Optional<Path> secret = path(dir, values.get(ENTRA_CLIENT_SECRET_FILE));
+    Optional<Path> token = path(dir, values.get(ENTRA_ACCESS_TOKEN_FILE));
+    String graphUrl = values.getOrDefault(ENTRA_GRAPH_URL, DEFAULTS.entra.graphUrl()).strip();
+    if (!graphUrl.matches("https://[^\\s/]+/?|http://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d+)?/?")) {
+      throw bad(file, lineOf.get(ENTRA_GRAPH_URL), ENTRA_GRAPH_URL + " must be an https:// root such as"
+          + " https://graph.microsoft.com (http only for localhost), got '" + graphUrl + "'");
+    }
+    boolean needsApp = List.of("certificate", "client-secret", "device-code").contains(auth);
+    if (needsApp && (tenant.isEmpty() || client.isEmpty())) {
+      throw bad(file, authLine, ENTRA_AUTH + " = " + auth + " needs " + ENTRA_TENANT + " and " + ENTRA_CLIENT);
+    }
+    if (auth.equals("certificate") && cert.isEmpty()) {
+      throw bad(file, authLine, ENTRA_AUTH + " = certificate needs " + ENTRA_CERTIFICATE + " (a PEM or PFX file)");
+    }
+    if (auth.equals("client-secret") && secret.isEmpty()) {
+      throw bad(file, authLine, ENTRA_AUTH + " = client-secret needs " + ENTRA_CLIENT_SECRET_FILE);
+    }
+    if (auth.equals("access-token") && token.isEmpty()) {
+      throw bad(file, authLine, ENTRA_AUTH + " = access-token needs " + ENTRA_ACCESS_TOKEN_FILE);
+    }
+    return new Entra(auth, tenant, client, cert, certPassword, secret, token, graphUrl.replaceAll("/$", ""));
+  }
+
+  private static Optional<String> text(String value) {
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
   }
 
   private static Optional<Path> path(Path dir, String value) {

@@ -30,6 +30,23 @@ class KitConfigTest {
   }
 
   @Test
+  void entra_checksWhatEachAuthModeNeeds() throws Exception {
+    assertEquals("/h/bg.conf line 1: entra.auth must be one of none, certificate, managed-identity, device-code,"
+        + " client-secret, access-token, got 'password'", error("entra.auth = password"));
+    assertEquals("/h/bg.conf line 1: entra.auth = certificate needs entra.tenant-id and entra.client-id",
+        error("entra.auth = certificate\nentra.certificate = c.pem"));
+    assertEquals("/h/bg.conf line 3: entra.auth = certificate needs entra.certificate (a PEM or PFX file)",
+        error("entra.tenant-id = t\nentra.client-id = c\nentra.auth = certificate"));
+    assertEquals("/h/bg.conf line 1: entra.graph-url must be an https:// root such as https://graph.microsoft.com"
+        + " (http only for localhost), got 'http://graph.example'", error("entra.graph-url = http://graph.example"));
+    KitConfig c = KitConfig.parse(FILE, "entra.auth = access-token\nentra.access-token-file = token.json\n"
+        + "entra.graph-url = http://127.0.0.1:8080/\n");
+    assertEquals(java.util.Optional.of(Path.of("/h/token.json")), c.entra().accessTokenFile());
+    assertEquals("http://127.0.0.1:8080", c.entra().graphUrl());
+    assertEquals("none", KitConfig.DEFAULTS.entra().auth());
+  }
+
+  @Test
   void fido_parsesAaguidsAndResolvesPathsAgainstTheHome() throws Exception {
     KitConfig c = KitConfig.parse(FILE, "fido.allowed-aaguids = 2fc0579f-8113-47ea-b116-bb5a8db9202a,"
         + " ee882879-721c-4913-9775-3dfcce97072a\nfido.require-trusted-attestation = true\n"
@@ -45,7 +62,9 @@ class KitConfigTest {
   void errors_nameFileLineAndKey() {
     assertEquals("/h/bg.conf line 2: unknown key 'review.interval'; known keys: review.interval-days,"
         + " ledger.busy-timeout-ms, ca.expiry-warning-days, fido.allowed-aaguids, fido.require-trusted-attestation,"
-        + " fido.mds-blob, fido.mds-root, fido.trust-roots, fido.ceremony-timeout-seconds",
+        + " fido.mds-blob, fido.mds-root, fido.trust-roots, fido.ceremony-timeout-seconds, entra.tenant-id,"
+        + " entra.client-id, entra.auth, entra.certificate, entra.certificate-password-file, entra.client-secret-file,"
+        + " entra.access-token-file, entra.graph-url",
         error("# x\nreview.interval = 9\n"));
     assertEquals("/h/bg.conf line 1: fido.allowed-aaguids: 'yubikey' is not an AAGUID (8-4-4-4-12 hex digits, e.g."
         + " 2fc0579f-8113-47ea-b116-bb5a8db9202a)", error("fido.allowed-aaguids = 2fc0579f-8113-47ea-b116-bb5a8db9202a,"
