@@ -23,7 +23,10 @@ public enum EventType {
   PASSWORD_REVEALED("password-revealed"),
   KEY_REGISTERED("key-registered"),
   KEY_VERIFIED("key-verified"),
-  KEY_ALARM("key-alarm");
+  KEY_ALARM("key-alarm"),
+  CERTIFICATE_ATTACHED("certificate-attached"),
+  CERTIFICATE_DETACHED("certificate-detached"),
+  PASSWORD_SET("password-set");
 
   private final String wireName;
 

@@ -617,6 +617,67 @@ public final class Ledger implements AutoCloseable {
     return found.get(0);
   }
 
+  /**
+   * Records that certificate {@code serial} was added to its app registration in Entra as key
+   * credential {@code keyId}. Refused for an unknown, revoked or expired certificate and for one
+   * already attached under that keyId.
+   */
+  public Event recordCertificateAttached(String serial, String keyId, String actor) throws CustodyException {
+    String who = operator(actor);
+    String s = Text.check(() -> Fingerprints.serial(serial));
+    String key = Text.check(() -> Text.required("keyId", keyId, 100));
+    Instant now = clock.instant();
+    return store.write(() -> {
+      CertificateRecord c = certificate0(s);
+      if (c.revoked()) {
+        throw new CustodyException(Reason.REFUSED, "certificate " + s + " was revoked: attach a valid one (bg ca issue)");
+      }
+      if (!now.isBefore(c.notAfter())) {
+        throw new CustodyException(Reason.REFUSED, "certificate " + s + " expired on "
+            + EventHash.formatTimestamp(c.notAfter()) + ": renew it with 'bg ca renew " + s + "'");
+      }
+      for (AppCertificate a : store.appCertificates()) {
+        if (a.serial().equals(s) && a.keyId().equalsIgnoreCase(key) && a.attached()) {
+          throw new CustodyException(Reason.DUPLICATE, "certificate " + s + " is already recorded as attached (keyId "
+              + key + ", event " + a.attachedEvent() + ")");
+        }
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("serial", s);
+      d.put("identity", c.identity());
+      d.put("keyId", key);
+      d.put("sha1", c.sha1());
+      return append(EventType.CERTIFICATE_ATTACHED, who, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  /** Records that an attached certificate was removed from its app registration. */
+  public Event recordCertificateDetached(String serial, String keyId, String reason, String actor)
+      throws CustodyException {
+    String who = operator(actor);
+    String s = Text.check(() -> Fingerprints.serial(serial));
+    String why = Text.check(() -> Text.required("reason", reason, 2000));
+    return store.write(() -> {
+      CertificateRecord c = certificate0(s);
+      AppCertificate a = store.appCertificates().stream()
+          .filter(x -> x.serial().equals(s) && x.keyId().equalsIgnoreCase(keyId) && x.attached()).findFirst()
+          .orElseThrow(() -> new CustodyException(Reason.NOT_FOUND, "certificate " + s + " is not recorded as"
+              + " attached under keyId " + keyId + ": see 'bg app list'"));
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("serial", s);
+      d.put("identity", c.identity());
+      d.put("keyId", a.keyId());
+      return append(EventType.CERTIFICATE_DETACHED, who, Optional.empty(), Optional.empty(), Optional.of(why),
+          Optional.empty(), d);
+    });
+  }
+
+  /** Our certificates attached to app registrations, detached ones included, oldest first. */
+  public List<AppCertificate> appCertificates() throws CustodyException {
+    return store.read(store::appCertificates);
+  }
+
   // --- nobody-knows passwords (custody.secret records through these) -----------------------------
 
   /** The version a new password for {@code identity} gets: one more than its newest. */
@@ -667,6 +728,21 @@ public final class Ledger implements AutoCloseable {
       d.put("matches", matches);
       d.put("method", method);
       return append(EventType.PASSWORD_VERIFIED, who, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
+  /** Records that the directory accepted password version {@code version} of a user. */
+  public Event recordPasswordSet(String identity, int version, String directory, String actor)
+      throws CustodyException {
+    String who = operator(actor);
+    return store.write(() -> {
+      PasswordRecord p = password0(identity, version);
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("identity", p.identity());
+      d.put("version", (long) p.version());
+      d.put("directory", directory);
+      return append(EventType.PASSWORD_SET, who, Optional.empty(), Optional.empty(), Optional.empty(),
           Optional.empty(), d);
     });
   }

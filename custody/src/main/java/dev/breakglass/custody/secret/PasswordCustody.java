@@ -159,10 +159,13 @@ public final class PasswordCustody {
         try {
           directory.get().setPassword(ref, password);
         } catch (Exception ex) {
+          String why = ex instanceof dev.breakglass.custody.directory.DirectoryException de ? de.getMessage()
+              : ex.getClass().getSimpleName();
           throw new PasswordException(Reason.DIRECTORY, "version " + version + " is recorded and its "
               + (layout.equals("single") ? "file is" : "shares are") + " in place, but setting it in the directory"
-              + " failed (" + ex.getClass().getSimpleName() + "): set it on the account from them, or rotate again");
+              + " failed (" + why + "): set it on the account from them, or rotate again");
         }
+        ledger.recordPasswordSet(ref, version, "entra", actor);
       }
       handedOver = to.reveal();
       return new Created(version, length, EntraPasswords.entropyBits(length), layout, set, placed,

@@ -528,7 +528,7 @@ class LedgerTest {
     }
     byte[] before = Files.readAllBytes(home.resolve("ledger.db"));
     CustodyException e = refused(Reason.SCHEMA_TOO_NEW, () -> Ledger.open(home, "admin", clock));
-    assertEquals(home.resolve("ledger.db") + " has ledger schema version 7, newer than this bg supports (4):"
+    assertEquals(home.resolve("ledger.db") + " has ledger schema version 7, newer than this bg supports (5):"
         + " upgrade bg; the ledger was not changed", e.getMessage());
     assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(home.resolve("ledger.db"))));
   }

@@ -3,6 +3,7 @@ package dev.breakglass.custody.ledger.sqlite;
 import dev.breakglass.custody.CustodyException;
 import dev.breakglass.custody.CustodyException.Reason;
 import dev.breakglass.custody.PrivateFiles;
+import dev.breakglass.custody.ledger.AppCertificate;
 import dev.breakglass.custody.ledger.CaRecord;
 import dev.breakglass.custody.ledger.CertificateRecord;
 import dev.breakglass.custody.ledger.CounterReading;
@@ -59,7 +60,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
 
   /** Schema migrations, in order; index i brings the schema from version i to i+1. */
   static final List<String> MIGRATIONS = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql",
-      "schema-004.sql");
+      "schema-004.sql", "schema-005.sql");
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = MIGRATIONS.size();
@@ -144,6 +145,14 @@ public final class SqliteLedgerStore implements AutoCloseable {
       "SELECT credential_id, owner_kind, owner, user_handle, public_key_cose, aaguid, model, attestation_format,"
           + " attestation_type, attestation_trusted, transports, sign_count, verified_at, verified_seq,"
           + " baseline_seq, alarms, registered_seq FROM fido_keys";
+  private static final String INSERT_APP_CERTIFICATE =
+      "INSERT INTO app_certificates (serial, identity, key_id, attached_seq) VALUES (?, ?, ?, ?)";
+  private static final String DETACH_APP_CERTIFICATE =
+      "UPDATE app_certificates SET detached_seq = ? WHERE serial = ? AND key_id = ? AND detached_seq IS NULL";
+  private static final String APP_CERTIFICATES =
+      "SELECT serial, identity, key_id, attached_seq, detached_seq FROM app_certificates";
+  private static final String PASSWORD_SET =
+      "UPDATE passwords SET set_in_directory = ? WHERE identity = ? COLLATE NOCASE AND version = ?";
   private static final String COUNTERS =
       "SELECT c.seq, e.ts, c.sign_count, c.verdict FROM fido_counters c JOIN events e ON e.seq = c.seq"
           + " WHERE c.credential_id = ? ORDER BY c.seq";
@@ -161,7 +170,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
   private static final Map<String, String> PROJECTIONS =
       Map.of("safes", "name", "custodians", "name", "identities", "ref", "items", "label", "cas", "serial",
           "certificates", "serial", "passwords", "identity, version", "fido_keys", "credential_id",
-          "fido_counters", "seq, credential_id");
+          "fido_counters", "seq, credential_id", "app_certificates", "serial, key_id");
 
   private final Path file;
   private final Connection conn;
@@ -554,6 +563,11 @@ public final class SqliteLedgerStore implements AutoCloseable {
         update(c, INSERT_COUNTER, e.seq(), d.get("credentialId"), d.get("signCount"), "registered");
       }
       case KEY_VERIFIED -> keyVerified(c, e, ts, d, "", Boolean.TRUE.equals(d.get("inSafe")));
+      case CERTIFICATE_ATTACHED -> update(c, INSERT_APP_CERTIFICATE, d.get("serial"), d.get("identity"),
+          d.get("keyId"), e.seq());
+      case CERTIFICATE_DETACHED -> requireOne(e, update(c, DETACH_APP_CERTIFICATE, e.seq(), d.get("serial"),
+          d.get("keyId")));
+      case PASSWORD_SET -> requireOne(e, update(c, PASSWORD_SET, ts, d.get("identity"), d.get("version")));
       case KEY_ALARM -> {
         requireOne(e, update(c, KEY_ALARM, d.get("credentialId")));
         if (CounterVerdict.COUNTER_REGRESSED.wireName().equals(d.get("verdict"))) {
@@ -756,6 +770,12 @@ public final class SqliteLedgerStore implements AutoCloseable {
       }
       return out;
     }
+  }
+
+  /** Our certificates attached to app registrations (detached ones too), in attachment order. */
+  public List<AppCertificate> appCertificates() throws SQLException {
+    return query(APP_CERTIFICATES + " ORDER BY attached_seq", Optional.empty(), rs -> new AppCertificate(
+        rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), optLong(rs, 5)));
   }
 
   /** The counters one credential reported, oldest first. */
