@@ -61,6 +61,7 @@ public final class Bg implements Runnable {
     m.put("ledger", LedgerCommand.class);
     m.put("ca", dev.breakglass.cli.ca.CaCommand.class);
     m.put("password", dev.breakglass.cli.password.PasswordCommand.class);
+    m.put("export", dev.breakglass.cli.export.ExportCommand.class);
     return java.util.Collections.unmodifiableMap(m);
   }
 

@@ -26,7 +26,8 @@ public enum EventType {
   KEY_ALARM("key-alarm"),
   CERTIFICATE_ATTACHED("certificate-attached"),
   CERTIFICATE_DETACHED("certificate-detached"),
-  PASSWORD_SET("password-set");
+  PASSWORD_SET("password-set"),
+  IDENTITY_OBJECT_ID_SET("identity-object-id-set");
 
   private final String wireName;
 

@@ -179,6 +179,33 @@ public final class Ledger implements AutoCloseable {
     });
   }
 
+  /**
+   * Records the directory object id of an identity added without one (exports and Graph lookups
+   * need it). An object id never changes, so a different one than recorded is refused: that is
+   * another account.
+   */
+  public Event setIdentityObjectId(String ref, String objectId, String actor) throws CustodyException {
+    String who = operator(actor);
+    String r = Text.check(() -> Text.required("identity", ref, 256));
+    Identity checked = Text.check(() -> new Identity(IdentityKind.USER, "x@example.org", Optional.of(objectId),
+        Optional.empty()));
+    String id = checked.objectId().orElseThrow();
+    return store.write(() -> {
+      Identity identity = identity(r);
+      if (identity.objectId().isPresent()) {
+        throw new CustodyException(identity.objectId().get().equalsIgnoreCase(id) ? Reason.DUPLICATE : Reason.REFUSED,
+            "identity '" + identity.ref() + "' already has object id " + identity.objectId().get()
+                + (identity.objectId().get().equalsIgnoreCase(id) ? "" : "; a different object id is another account:"
+                    + " add that account as a new identity"));
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("identity", identity.ref());
+      d.put("objectId", id);
+      return append(EventType.IDENTITY_OBJECT_ID_SET, who, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), d);
+    });
+  }
+
   public Event addItem(NewItem item, String actor) throws CustodyException {
     String who = operator(actor);
     return store.write(() -> {
@@ -784,6 +811,30 @@ public final class Ledger implements AutoCloseable {
             + " 'bg password new --identity " + identity + "'"));
   }
 
+  /**
+   * When the directory last accepted version {@code version} of {@code identity}'s password (its
+   * newest {@code password-set} event); empty if the kit never recorded setting it (an
+   * administrator set it by hand, or not at all). NOT_FOUND for an unknown identity or version.
+   */
+  public Optional<Instant> passwordSetAt(String identity, int version) throws CustodyException {
+    String ref = Text.check(() -> Text.required("identity", identity, 256));
+    return store.read(() -> {
+      PasswordRecord p = password0(ref, version);
+      Instant created = store.event(p.createdEvent()).orElseThrow().timestamp();
+      Instant[] last = {null};
+      store.events(Optional.empty(), Optional.of(created), e -> {
+        if (e.type() == EventType.PASSWORD_SET) {
+          Map<String, Object> d = Json.read(e.details());
+          if (p.identity().equalsIgnoreCase(String.valueOf(d.get("identity")))
+              && Long.valueOf(version).equals(d.get("version"))) {
+            last[0] = e.timestamp();
+          }
+        }
+      });
+      return Optional.ofNullable(last[0]);
+    });
+  }
+
   private PasswordRecord password0(String identity, int version) throws SQLException, CustodyException {
     Identity id = identity(identity);
     return store.passwords(Optional.of(id.ref())).stream().filter(p -> p.version() == version).findFirst()
@@ -1097,6 +1148,11 @@ public final class Ledger implements AutoCloseable {
       store.events(label, since, sink);
       return null;
     });
+  }
+
+  /** The event numbered {@code seq}, if the ledger holds one. */
+  public Optional<Event> event(long seq) throws CustodyException {
+    return store.read(() -> store.event(seq));
   }
 
   public Optional<Head> head() throws CustodyException {

@@ -153,6 +153,8 @@ public final class SqliteLedgerStore implements AutoCloseable {
       "SELECT serial, identity, key_id, attached_seq, detached_seq FROM app_certificates";
   private static final String PASSWORD_SET =
       "UPDATE passwords SET set_in_directory = ? WHERE identity = ? COLLATE NOCASE AND version = ?";
+  private static final String IDENTITY_OBJECT_ID =
+      "UPDATE identities SET object_id = ? WHERE ref = ? COLLATE NOCASE AND object_id IS NULL";
   private static final String COUNTERS =
       "SELECT c.seq, e.ts, c.sign_count, c.verdict FROM fido_counters c JOIN events e ON e.seq = c.seq"
           + " WHERE c.credential_id = ? ORDER BY c.seq";
@@ -568,6 +570,8 @@ public final class SqliteLedgerStore implements AutoCloseable {
       case CERTIFICATE_DETACHED -> requireOne(e, update(c, DETACH_APP_CERTIFICATE, e.seq(), d.get("serial"),
           d.get("keyId")));
       case PASSWORD_SET -> requireOne(e, update(c, PASSWORD_SET, ts, d.get("identity"), d.get("version")));
+      case IDENTITY_OBJECT_ID_SET -> requireOne(e, update(c, IDENTITY_OBJECT_ID, d.get("objectId"),
+          d.get("identity")));
       case KEY_ALARM -> {
         requireOne(e, update(c, KEY_ALARM, d.get("credentialId")));
         if (CounterVerdict.COUNTER_REGRESSED.wireName().equals(d.get("verdict"))) {
