@@ -23,6 +23,11 @@ public final class DirectoryException extends Exception {
     LICENCE,
     /** The answer was not what Microsoft documents (malformed or truncated JSON). */
     BAD_RESPONSE,
+    /**
+     * The directory refused the request itself (400, 409): a password its policy does not accept, a
+     * certificate credential it will not take.
+     */
+    REJECTED,
     /** The connection settings are wrong: a missing credential file, a wrong PFX password. */
     CONFIG,
     /** The network failed. */
