@@ -1,0 +1,23 @@
+package dev.breakglass.entra;
+
+import dev.breakglass.custody.directory.DirectoryException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The sign-in log of the tenant, as far as the kit watches it: the break-glass users' interactive
+ * and non-interactive sign-ins and the break-glass app's service-principal sign-ins, successful or
+ * not. Entra ID writes these minutes to tens of minutes late, so a watcher asks for overlapping
+ * windows and de-duplicates by {@link SignInRecord#id()}.
+ */
+public interface SignInSource {
+  /**
+   * Every sign-in of the given users (object ids, or user principal names) and of the given apps'
+   * service principals (client ids) created from {@code from} to {@code to}, both inclusive and
+   * widened to whole seconds; oldest first. Filtering happens at the directory, not here. Never
+   * null; empty when both sets are.
+   */
+  List<SignInRecord> signIns(Set<String> userIds, Set<String> servicePrincipalAppIds, Instant from, Instant to)
+      throws DirectoryException;
+}
