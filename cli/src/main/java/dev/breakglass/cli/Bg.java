@@ -62,6 +62,8 @@ public final class Bg implements Runnable {
     m.put("ca", dev.breakglass.cli.ca.CaCommand.class);
     m.put("password", dev.breakglass.cli.password.PasswordCommand.class);
     m.put("export", dev.breakglass.cli.export.ExportCommand.class);
+    m.put("posture", dev.breakglass.cli.entra.PostureCommand.class);
+    m.put("app", dev.breakglass.cli.app.AppCommand.class);
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -169,6 +171,11 @@ public final class Bg implements Runnable {
         case CORRUPT -> ExitCodes.LEDGER_BAD;
         default -> ExitCodes.FAILED;
       };
+    }
+    if (ex instanceof dev.breakglass.custody.directory.DirectoryException de) {
+      err.println("bg: error: " + de.getMessage());
+      err.flush();
+      return ExitCodes.FAILED;
     }
     if (ex instanceof UsageException ue) {
       err.println("bg: error: " + ue.getMessage());

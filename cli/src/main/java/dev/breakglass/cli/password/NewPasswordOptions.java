@@ -29,15 +29,36 @@ public final class NewPasswordOptions {
   @Option(names = "--reveal", description = "Show the password once on this terminal.")
   boolean reveal;
 
+  @Option(names = "--set-in-entra",
+      description = "Also set the new password on the account through Microsoft Graph (entra.* in bg.conf, or"
+          + " --access-token-file), so that nobody has to type it; recorded when Graph accepts it.")
+  boolean setInEntra;
+
+  @picocli.CommandLine.Mixin dev.breakglass.cli.entra.EntraOptions entra;
+
+  boolean setInEntra() {
+    return setInEntra;
+  }
+
   /** Creates the version (a rotation or the first) and prints what was made. */
   PasswordCustody.Created create(dev.breakglass.cli.LedgerOptions ledger, String actor, boolean rotate,
-      java.io.PrintWriter out) throws Exception {
+      java.io.PrintWriter out, java.io.PrintWriter err) throws Exception {
     Destination to = destination();
     try (dev.breakglass.custody.ledger.Ledger l = ledger.open()) {
-      PasswordCustody.Created c = new PasswordCustody(l, new java.security.SecureRandom(),
-          dev.breakglass.custody.secret.Verifier.DEFAULT).create(identity, length, to, rotate, Optional.empty(), actor);
-      CreatedOutput.print(out, l.identityRef(identity), c);
-      return c;
+      // Sign in first: a Graph that cannot be reached should stop us before a version is made.
+      dev.breakglass.entra.EntraConnection graph = setInEntra
+          ? entra.connect(l, ledger.root().clock(), err) : null;
+      try {
+        PasswordCustody.Created c = new PasswordCustody(l, new java.security.SecureRandom(),
+            dev.breakglass.custody.secret.Verifier.DEFAULT).create(identity, length, to, rotate,
+            Optional.ofNullable(graph).map(g -> g.directory()), actor);
+        CreatedOutput.print(out, l.identityRef(identity), c);
+        return c;
+      } finally {
+        if (graph != null) {
+          graph.close();
+        }
+      }
     }
   }
 

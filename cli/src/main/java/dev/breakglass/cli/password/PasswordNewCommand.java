@@ -21,7 +21,7 @@ public final class PasswordNewCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    options.create(ledger, by.actor(ledger), false, spec.commandLine().getOut());
+    options.create(ledger, by.actor(ledger), false, spec.commandLine().getOut(), spec.commandLine().getErr());
     return 0;
   }
 }

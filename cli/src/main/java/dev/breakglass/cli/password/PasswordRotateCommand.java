@@ -21,9 +21,14 @@ public final class PasswordRotateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    var c = options.create(ledger, by.actor(ledger), true, spec.commandLine().getOut());
-    spec.commandLine().getErr().println("bg: note: version " + c.version() + " is not set in Entra yet: until an"
-        + " admin sets it on the account, the password in force there stays the previous one");
+    var c = options.create(ledger, by.actor(ledger), true, spec.commandLine().getOut(), spec.commandLine().getErr());
+    if (options.setInEntra()) {
+      spec.commandLine().getOut().println("set version " + c.version() + " on the account in Entra ID");
+    } else {
+      spec.commandLine().getErr().println("bg: note: version " + c.version() + " is not set in Entra yet: until an"
+          + " admin sets it on the account (or you rotate with --set-in-entra), the password in force there stays"
+          + " the previous one");
+    }
     return 0;
   }
 }

@@ -1,0 +1,50 @@
+package dev.breakglass.cli.app;
+
+import dev.breakglass.ca.AppCertificates;
+import dev.breakglass.ca.CertificateAuthority;
+import dev.breakglass.cli.LedgerOptions;
+import dev.breakglass.cli.entra.EntraOptions;
+import dev.breakglass.cli.inventory.ByOption;
+import dev.breakglass.custody.ledger.Ledger;
+import dev.breakglass.entra.EntraConnection;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "detach-cert",
+    description = "Removes a certificate the kit attached from the app registration, keeping every other"
+        + " credential, and records why. Revoking it (bg ca revoke) does not remove it: Entra does not check CRLs.",
+    footerHeading = "%nExample:%n",
+    footer = "  bg app detach-cert --identity 3f1c2a9e-6b1d-4c55-9a57-0b2f6d1c9e01 --serial 5A1F --reason \"rolled over\"")
+public final class AppDetachCertCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin LedgerOptions ledger;
+  @Mixin EntraOptions entra;
+  @Mixin ByOption by;
+
+  @Option(names = "--identity", required = true, paramLabel = "APP_ID", description = "The app's client id.")
+  String identity;
+
+  @Option(names = "--serial", required = true, paramLabel = "SERIAL", description = "The certificate (bg app list).")
+  String serial;
+
+  @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why it is removed.")
+  String reason;
+
+  @Override
+  public Integer call() throws Exception {
+    try (Ledger l = ledger.open();
+        EntraConnection c = entra.connect(l, ledger.root().clock(), spec.commandLine().getErr())) {
+      AppCertificates.Change ch = new AppCertificates(l,
+          new CertificateAuthority(l, ledger.root().clock(), new SecureRandom()), c.directory(), c.directory())
+          .detach(identity, serial, reason, by.actor(ledger));
+      spec.commandLine().getOut().printf("detached certificate %s (key credential %s) from app %s, event %d (head %s)%n",
+          ch.serial(), ch.keyId(), ch.appId(), ch.event().seq(), ch.event().head());
+    }
+    return 0;
+  }
+}
