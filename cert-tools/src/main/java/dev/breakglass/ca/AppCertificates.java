@@ -41,21 +41,30 @@ public final class AppCertificates {
    */
   public Change attach(String appId, String serial, String actor)
       throws CustodyException, CaException, DirectoryException {
-    CertificateRecord c = ledger.certificate(serial);
+    // Every ledger rule first: once Entra holds the certificate, a refusal would leave the two apart.
+    CertificateRecord c = ledger.requireAttachable(serial);
     String app = ledger.requireAppIdentity(appId).ref();
     if (!c.identity().equalsIgnoreCase(app)) {
       throw new CaException(CaException.Reason.REFUSED, "certificate " + c.serial() + " was issued for app "
           + c.identity() + ", not " + app + ": issue one for this app with 'bg ca issue --identity " + app + "'");
     }
-    if (c.revoked()) {
-      throw new CaException(CaException.Reason.REFUSED, "certificate " + c.serial() + " is revoked: attach a valid one");
-    }
     X509Certificate cert = KeyFiles.readCertificate(ca.certificateFile(c.serial()), "certificate");
     AppRegistration registration = registration(app);
     for (AppRegistration.KeyCredential k : registration.keyCredentials()) {
-      if (k.thumbprint().map(t -> t.equalsIgnoreCase(c.sha1())).orElse(false)) {
+      boolean sameBytes = k.key().map(b -> CertificateAuthority.sha1Hex(b).equalsIgnoreCase(c.sha1())).orElse(false);
+      if (sameBytes && recorded(c.serial(), k.keyId())) {
         throw new CaException(CaException.Reason.REFUSED, "the app already holds certificate " + c.serial()
-            + " (keyId " + k.keyId() + ")" + (recorded(c.serial(), k.keyId()) ? "" : "; it was added outside the kit"));
+            + " (keyId " + k.keyId() + ")");
+      }
+      if (sameBytes) {
+        // Added outside the kit (or by an attach whose ledger write failed): adopt it, change nothing in Entra.
+        Event e = ledger.recordCertificateAttached(c.serial(), k.keyId(), actor);
+        return new Change(c.serial(), app, registration.id(), k.keyId(), e);
+      }
+      if (k.key().isEmpty() && k.thumbprint().map(t -> t.equalsIgnoreCase(c.sha1())).orElse(false)) {
+        throw new CaException(CaException.Reason.REFUSED, "the app has a credential (keyId " + k.keyId() + ") that"
+            + " claims certificate " + c.serial() + "'s thumbprint but Graph did not return its certificate, so it"
+            + " cannot be checked: remove it in the Entra admin centre, then attach again");
       }
     }
     byte[] der;
@@ -65,8 +74,14 @@ public final class AppCertificates {
       throw new CaException(CaException.Reason.CRYPTO, "cannot encode certificate " + c.serial(), e);
     }
     String keyId = writer.addCertificate(registration.id(), der, "BreakGlass Kit " + c.serial());
-    Event e = ledger.recordCertificateAttached(c.serial(), keyId, actor);
-    return new Change(c.serial(), app, registration.id(), keyId, e);
+    try {
+      Event e = ledger.recordCertificateAttached(c.serial(), keyId, actor);
+      return new Change(c.serial(), app, registration.id(), keyId, e);
+    } catch (CustodyException e) {
+      throw new CustodyException(e.reason(), "certificate " + c.serial() + " IS on the app now (keyId " + keyId
+          + ") but the ledger could not record it (" + e.getMessage() + "): run the same attach-cert again to record"
+          + " it", e);
+    }
   }
 
   /** Removes certificate {@code serial} from the app; the kit must have attached it. */

@@ -476,6 +476,16 @@ public final class CertificateAuthority {
   }
 
   /** SHA-1 thumbprint, upper-case hex: exactly what the Entra portal shows. */
+  /** The SHA-1 thumbprint of DER bytes, upper-case hex, as Entra shows it. */
+  public static String sha1Hex(byte[] der) {
+    try {
+      return java.util.HexFormat.of().withUpperCase().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+          .digest(der));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-1", e);
+    }
+  }
+
   public static String sha1(X509Certificate c) throws CaException {
     return digest("SHA-1", c).toUpperCase(Locale.ROOT);
   }

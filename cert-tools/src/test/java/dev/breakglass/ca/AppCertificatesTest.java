@@ -135,6 +135,40 @@ class AppCertificatesTest {
   }
 
   @Test
+  void attach_refusesAnExpiredCertificateBeforeTouchingTheApp() throws Exception {
+    String serial = issue();
+    TestClock later = new TestClock(Fixture.START.plus(java.time.Duration.ofDays(400)));
+    try (Ledger l = Ledger.open(ledger.home(), "admin", later)) {
+      dev.breakglass.custody.CustodyException e = assertThrows(dev.breakglass.custody.CustodyException.class,
+          () -> new AppCertificates(l, new CertificateAuthority(l, later, new SecureRandom()), tenant, tenant)
+              .attach(CaFixture.APP, serial, "admin"));
+      assertTrue(e.getMessage().startsWith("certificate " + serial + " expired on "), e.getMessage());
+    }
+    assertEquals(List.of("other-key"), tenant.keys.stream().map(KeyCredential::keyId).toList(),
+        "nothing was added to the app");
+  }
+
+  @Test
+  void attach_ofACertificateTheAppAlreadyHolds_recordsItWithoutChangingTheApp() throws Exception {
+    String serial = issue();
+    byte[] der = java.nio.file.Files.readAllBytes(ca.certificateFile(serial));
+    X509Holder.add(tenant, der);
+    AppCertificates.Change c = new AppCertificates(ledger, ca, tenant, tenant).attach(CaFixture.APP, serial, "admin");
+    assertEquals("key-1", c.keyId());
+    assertEquals(2, tenant.keys.size(), "no second copy was added");
+    assertEquals(1, ledger.appCertificates().size());
+  }
+
+  /** Puts a certificate on the app as if someone added it by hand. */
+  static final class X509Holder {
+    static void add(Tenant tenant, byte[] pem) throws Exception {
+      java.security.cert.X509Certificate x = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory
+          .getInstance("X.509").generateCertificate(new java.io.ByteArrayInputStream(pem));
+      tenant.addCertificate("app-object-id", x.getEncoded(), "added by hand");
+    }
+  }
+
+  @Test
   void detach_ofACertificateTheKitNeverAttached_isRefused() throws Exception {
     String serial = issue();
     CaException e = assertThrows(CaException.class,

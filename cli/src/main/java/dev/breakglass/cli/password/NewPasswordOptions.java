@@ -49,6 +49,12 @@ public final class NewPasswordOptions {
       dev.breakglass.entra.EntraConnection graph = setInEntra
           ? entra.connect(l, ledger.root().clock(), err) : null;
       try {
+        if (graph != null && graph.directory().user(l.identityRef(identity)).isEmpty()) {
+          // Also proves the sign-in works before a password is made.
+          throw new dev.breakglass.custody.directory.DirectoryException(
+              dev.breakglass.custody.directory.DirectoryException.Reason.NOT_FOUND, "there is no user "
+                  + l.identityRef(identity) + " in the tenant: check 'bg identity list' and entra.tenant-id");
+        }
         PasswordCustody.Created c = new PasswordCustody(l, new java.security.SecureRandom(),
             dev.breakglass.custody.secret.Verifier.DEFAULT).create(identity, length, to, rotate,
             Optional.ofNullable(graph).map(g -> g.directory()), actor);

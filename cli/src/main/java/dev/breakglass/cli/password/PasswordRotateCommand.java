@@ -9,10 +9,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "rotate", description = "Makes the next password version of a break-glass user, like 'new', and marks"
-    + " the previous version superseded. Setting it in Entra comes with the Entra adapter; until then an admin sets"
-    + " it (from the shares, the file or the terminal).",
+    + " the previous version superseded. With --set-in-entra the kit sets it on the account first (if Entra refuses,"
+    + " nothing is recorded and the previous version stays in force); without, an admin sets it from the shares, the"
+    + " file or the terminal.",
     footerHeading = "%nExample:%n",
-    footer = "  bg password rotate --identity bg1@contoso.onmicrosoft.com --shares 3-of-5 --out ./shares-v2")
+    footer = "  bg password rotate --identity bg1@contoso.onmicrosoft.com --shares 3-of-5 --out ./shares-v2 --set-in-entra")
 public final class PasswordRotateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOptions ledger;

@@ -655,14 +655,7 @@ public final class Ledger implements AutoCloseable {
     String key = Text.check(() -> Text.required("keyId", keyId, 100));
     Instant now = clock.instant();
     return store.write(() -> {
-      CertificateRecord c = certificate0(s);
-      if (c.revoked()) {
-        throw new CustodyException(Reason.REFUSED, "certificate " + s + " was revoked: attach a valid one (bg ca issue)");
-      }
-      if (!now.isBefore(c.notAfter())) {
-        throw new CustodyException(Reason.REFUSED, "certificate " + s + " expired on "
-            + EventHash.formatTimestamp(c.notAfter()) + ": renew it with 'bg ca renew " + s + "'");
-      }
+      CertificateRecord c = attachable(s, now);
       for (AppCertificate a : store.appCertificates()) {
         if (a.serial().equals(s) && a.keyId().equalsIgnoreCase(key) && a.attached()) {
           throw new CustodyException(Reason.DUPLICATE, "certificate " + s + " is already recorded as attached (keyId "
@@ -677,6 +670,28 @@ public final class Ledger implements AutoCloseable {
       return append(EventType.CERTIFICATE_ATTACHED, who, Optional.empty(), Optional.empty(), Optional.empty(),
           Optional.empty(), d);
     });
+  }
+
+  /**
+   * Checks, without writing, that certificate {@code serial} may be attached: known, not revoked,
+   * not expired. Callers check before they change anything in Entra.
+   */
+  public CertificateRecord requireAttachable(String serial) throws CustodyException {
+    String s = Text.check(() -> Fingerprints.serial(serial));
+    Instant now = clock.instant();
+    return store.read(() -> attachable(s, now));
+  }
+
+  private CertificateRecord attachable(String serial, Instant now) throws SQLException, CustodyException {
+    CertificateRecord c = certificate0(serial);
+    if (c.revoked()) {
+      throw new CustodyException(Reason.REFUSED, "certificate " + serial + " was revoked: attach a valid one (bg ca issue)");
+    }
+    if (!now.isBefore(c.notAfter())) {
+      throw new CustodyException(Reason.REFUSED, "certificate " + serial + " expired on "
+          + EventHash.formatTimestamp(c.notAfter()) + ": renew it with 'bg ca renew " + serial + "'");
+    }
+    return c;
   }
 
   /** Records that an attached certificate was removed from its app registration. */

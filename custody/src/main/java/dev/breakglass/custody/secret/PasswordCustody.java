@@ -93,9 +93,11 @@ public final class PasswordCustody {
    * Without {@code rotate}, the identity must have none.
    *
    * <p>Order, so that no password is ever lost or unrecorded: every file is written, synced and put
-   * in place first; then the version is recorded (a failure removes the files again: nothing was
-   * recorded or set anywhere); only then is the directory asked to set it. Once recorded, no file is
-   * ever removed, so a failure after that point still leaves the password in its shares or file.
+   * in place first. With a directory, the directory is asked to set it next: if it refuses, the files
+   * are removed and nothing is recorded, so the previous version stays current in the ledger as it
+   * stays in force on the account. Then the version is recorded (and, with a directory, that the
+   * directory accepted it). A failure before anything was set or recorded removes the files again;
+   * once the directory holds the password or the ledger records it, no file is ever removed.
    */
   public Created create(String identity, int length, Destination to, boolean rotate,
       Optional<PasswordDirectory> directory, String actor) throws PasswordException, CustodyException {
@@ -152,20 +154,33 @@ public final class PasswordCustody {
         placed.add(f[1]);
       }
       staged.clear();
-      Event e = ledger.recordPassword(new NewPassword(ref, version, length, EntraPasswords.entropyBits(length),
-          layout, set, phc), actor);
-      recorded = true;
       if (directory.isPresent()) {
         try {
           directory.get().setPassword(ref, password);
         } catch (Exception ex) {
           String why = ex instanceof dev.breakglass.custody.directory.DirectoryException de ? de.getMessage()
               : ex.getClass().getSimpleName();
-          throw new PasswordException(Reason.DIRECTORY, "version " + version + " is recorded and its "
-              + (layout.equals("single") ? "file is" : "shares are") + " in place, but setting it in the directory"
-              + " failed (" + why + "): set it on the account from them, or rotate again");
+          throw new PasswordException(Reason.DIRECTORY, "setting version " + version + " in the directory failed ("
+              + why + "); nothing was recorded and its files were removed: the password in force is still the"
+              + " previous one" + (version > 1 ? " (version " + (version - 1) + ")" : ""));
         }
-        ledger.recordPasswordSet(ref, version, "entra", actor);
+        recorded = true; // in force on the account now: its files must stay whatever happens next
+      }
+      Event e;
+      try {
+        e = ledger.recordPassword(new NewPassword(ref, version, length, EntraPasswords.entropyBits(length),
+            layout, set, phc), actor);
+        recorded = true;
+        if (directory.isPresent()) {
+          ledger.recordPasswordSet(ref, version, "entra", actor);
+        }
+      } catch (CustodyException ex) {
+        if (directory.isPresent()) {
+          throw new CustodyException(ex.reason(), "version " + version + " IS SET on the account and its "
+              + (layout.equals("single") ? "file is" : "shares are") + " in place, but the ledger could not record it ("
+              + ex.getMessage() + "): keep the files; rotate again once the ledger is writable", ex);
+        }
+        throw ex;
       }
       handedOver = to.reveal();
       return new Created(version, length, EntraPasswords.entropyBits(length), layout, set, placed,

@@ -170,12 +170,23 @@ class PasswordCustodyTest {
     try (Stream<Path> s = Files.list(tmp.resolve("rot"))) {
       assertEquals(1, s.count(), "only the link that was there: no share of an unrecorded password is left");
     }
-    // A directory that fails after the version is recorded leaves the shares in place: no lock-out.
+    // A directory that refuses the new password: nothing recorded, its files removed, and the version
+    // in force (1) stays current, so its shares still rebuild it: no lock-out.
     Destination third = new Destination(Optional.of(new Layout(2, 3)), Optional.of(tmp.resolve("rot2")),
         Optional.empty(), false);
     PasswordException dir = assertThrows(PasswordException.class,
         () -> custody.create(UPN, 64, third, true, Optional.of(failing), "admin"));
     assertEquals(PasswordException.Reason.DIRECTORY, dir.reason());
+    assertEquals("setting version 2 in the directory failed (IllegalStateException); nothing was recorded and its"
+        + " files were removed: the password in force is still the previous one (version 1)", dir.getMessage());
+    assertEquals(1, ledger.currentPassword(UPN).version());
+    assertEquals(afterFirst, ledger.head().orElseThrow());
+    try (Stream<Path> s = Files.list(tmp.resolve("rot2"))) {
+      assertEquals(0, s.count(), "no file of a password that is neither set nor recorded");
+    }
+    // The directory accepts the next attempt: recorded with the set.
+    List<char[]> set = new ArrayList<>();
+    custody.create(UPN, 64, third, true, Optional.of((identity, password) -> set.add(password.clone())), "admin");
     assertEquals(2, ledger.currentPassword(UPN).version());
     List<Path> kept;
     try (Stream<Path> s = Files.list(tmp.resolve("rot2"))) {
@@ -183,6 +194,7 @@ class PasswordCustodyTest {
     }
     assertEquals(3, kept.size());
     custody.verify(UPN, Optional.empty(), kept.subList(0, 2), "Alice");
+    assertTrue(ledger.passwordSetAt(UPN, 2).isPresent(), "the set is recorded");
     Head afterDirectory = ledger.head().orElseThrow();
     PasswordException exists = assertThrows(PasswordException.class,
         () -> custody.create(UPN, 64, toFile, true, Optional.empty(), "admin"));
