@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.breakglass.custody.ledger.Fixture;
 import dev.breakglass.custody.ledger.TestClock;
 import dev.breakglass.entra.GraphTestServer;
@@ -90,6 +92,9 @@ class BgEntraIT {
     // and bg2 has phone, Authenticator and TAP methods.
     assertTrue(rows.contains("PASS user.global-admin bg1@contoso.onmicrosoft.com"), rows.toString());
     assertTrue(rows.contains("FAIL user.global-admin bg2@contoso.onmicrosoft.com"), rows.toString());
+    // bg2's permanent, direct assignment is scheduled to start later: it grants nothing yet.
+    assertTrue(evidence(report, "user.global-admin", "bg2@contoso.onmicrosoft.com").contains("(schedule"
+        + " c4a1e2b3-6d7f-4e8a-9b0c-1d2e3f4a5b6c) but not started: it starts 2027-06-01T00:00:00Z"), r.out());
     assertTrue(rows.contains("FAIL user.methods bg2@contoso.onmicrosoft.com"), rows.toString());
     assertTrue(rows.contains("FAIL app.client-secrets " + APP), rows.toString());
     assertTrue(graph.requests().stream().allMatch(q -> q.bearer().isPresent()), "every request carries the token");
@@ -99,6 +104,61 @@ class BgEntraIT {
     assertTrue(table.out().startsWith("STATUS  CHECK"), table.out());
     assertTrue(table.out().contains("\nTO FIX\n"), table.out());
     assertTrue(table.out().matches("(?s).*\\d+ PASS, \\d+ WARN, \\d+ FAIL at .*"), table.out());
+  }
+
+  @Test
+  void posture_appCertificate_isOursOnlyByTheCertificateGraphReturns() throws Exception {
+    Path caPass = secret("ca-pass", "correct horse battery staple");
+    ok("ca", "init", "--name", "Test CA", "--key", "rsa-3072", "--validity", "2y", "--passphrase-file",
+        caPass.toString());
+    CliRun.Run issued = ok("ca", "issue", "--identity", APP, "--cn", "Break-glass app", "--key", "rsa-2048",
+        "--passphrase-file", caPass.toString(), "--pfx-password-file", secret("pfx-pass", "pfx-password-1").toString(),
+        "--out", tmp.resolve("cert").toString());
+    Matcher m = Pattern.compile("issued certificate ([0-9A-F]+) ").matcher(issued.out());
+    assertTrue(m.find(), issued.out());
+    ok(withGraph("app", "attach-cert", "--identity", APP, "--serial", m.group(1)));
+    // Leave the app only ours: Graph then holds our certificate as key and its SHA-1 as customKeyIdentifier.
+    ObjectNode apps = (ObjectNode) graph.document("applications");
+    ObjectNode app = (ObjectNode) apps.get("value").get(0);
+    ArrayNode keys = (ArrayNode) app.get("keyCredentials");
+    for (int i = keys.size() - 1; i >= 0; i--) {
+      if (keys.get(i).get("keyId").asText().startsWith("e6b1c0d2-")) {
+        keys.remove(i);
+      }
+    }
+    assertEquals(1, keys.size(), keys.toString());
+    String keyId = keys.get(0).get("keyId").asText();
+    graph.put("applications", apps.toString());
+
+    JsonNode report = JSON.readTree(bg(withGraph("posture", "--json")).out());
+    assertEquals("PASS", status(report, "app.certificates", APP), report.toString());
+
+    // The same credential without its certificate: customKeyIdentifier still names ours, but proves nothing.
+    ((ObjectNode) keys.get(0)).putNull("key");
+    graph.put("applications", apps.toString());
+    report = JSON.readTree(bg(withGraph("posture", "--json")).out());
+    assertEquals("FAIL", status(report, "app.certificates", APP), report.toString());
+    assertTrue(evidence(report, "app.certificates", APP).startsWith("cannot verify credential " + keyId + " ("),
+        report.toString());
+    assertTrue(evidence(report, "app.certificates", APP).contains("): Graph did not return its certificate"),
+        report.toString());
+  }
+
+  private static JsonNode row(JsonNode report, String check, String subject) {
+    for (JsonNode c : report.get("checks")) {
+      if (c.get("check").asText().equals(check) && c.get("subject").asText().equals(subject)) {
+        return c;
+      }
+    }
+    throw new AssertionError("no row " + check + " for " + subject + " in " + report);
+  }
+
+  private static String status(JsonNode report, String check, String subject) {
+    return row(report, check, subject).get("status").asText();
+  }
+
+  private static String evidence(JsonNode report, String check, String subject) {
+    return row(report, check, subject).get("evidence").asText();
   }
 
   @Test

@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /** The checks of one break-glass app registration. */
@@ -64,8 +63,18 @@ final class AppChecks {
     List<String> ours = new ArrayList<>();
     for (KeyCredential k : a.keyCredentials()) {
       Optional<String> thumbprint = thumbprint(k);
-      Optional<CertificateRecord> c = thumbprint.flatMap(t -> issued.stream()
-          .filter(x -> x.sha1().equalsIgnoreCase(t)).findFirst());
+      if (thumbprint.isEmpty()) {
+        // customKeyIdentifier is whatever whoever added the credential chose: it cannot vouch for it.
+        f.fail("cannot verify credential " + k.keyId() + k.displayName().map(n -> " (" + quoted(n) + ")").orElse("")
+            + ": Graph did not return its certificate" + k.thumbprint().map(t -> " (its customKeyIdentifier, "
+            + t + ", is chosen by whoever added it and proves nothing)").orElse(""), "read the app with"
+            + " $select=keyCredentials (GET /v1.0/applications(appId='" + identity.ref() + "')?$select=keyCredentials"
+            + " returns each certificate) and check that the app bg posture signs in as has Application.Read.All;"
+            + " if Graph still returns no certificate for it, remove the credential");
+        continue;
+      }
+      Optional<CertificateRecord> c = issued.stream().filter(x -> x.sha1().equalsIgnoreCase(thumbprint.get()))
+          .findFirst();
       String which = describe(k, thumbprint);
       if (c.isEmpty()) {
         f.fail(which + " is not a certificate the kit's CA issued", remove);
@@ -105,24 +114,26 @@ final class AppChecks {
     Instant soonest = null;
     for (KeyCredential k : a.keyCredentials()) {
       Optional<String> thumbprint = thumbprint(k);
-      Optional<Instant> notAfter = thumbprint.flatMap(t -> issued.stream()
-          .filter(x -> x.sha1().equalsIgnoreCase(t)).findFirst()).map(CertificateRecord::notAfter);
-      // Entra refuses an end date after the certificate's; take the earlier of the two where both are known.
-      Optional<Instant> end = k.endDateTime().map(e -> notAfter.filter(n -> n.isBefore(e)).orElse(e)).or(() -> notAfter);
       String which = describe(k, thumbprint);
-      if (end.isEmpty()) {
+      if (k.endDateTime().isEmpty()) {
+        // Not our notAfter instead: only the credential's own end date says how long Entra accepts it.
         f.warn(which + " has no end date", "check it in the Entra admin centre");
         continue;
       }
-      if (!end.get().isAfter(now)) {
-        f.fail(which + " expired at " + at(end.get()), "remove it from the app: bg app detach-cert (or Entra admin"
+      Optional<Instant> notAfter = thumbprint.flatMap(t -> issued.stream()
+          .filter(x -> x.sha1().equalsIgnoreCase(t)).findFirst()).map(CertificateRecord::notAfter);
+      // Entra refuses an end date after the certificate's; take the earlier of the two where both are known.
+      Instant own = k.endDateTime().get();
+      Instant end = notAfter.filter(n -> n.isBefore(own)).orElse(own);
+      if (!end.isAfter(now)) {
+        f.fail(which + " expired at " + at(end), "remove it from the app: bg app detach-cert (or Entra admin"
             + " centre > App registrations > the app > Certificates & secrets)");
-      } else if (end.get().isBefore(now.plus(warning))) {
-        f.warn(which + " expires at " + at(end.get()) + ", within " + warning.toDays() + " days", "renew it and"
+      } else if (end.isBefore(now.plus(warning))) {
+        f.warn(which + " expires at " + at(end) + ", within " + warning.toDays() + " days", "renew it and"
             + " attach the new one before then: bg ca renew SERIAL, then bg app attach-cert");
       }
-      if (soonest == null || end.get().isBefore(soonest)) {
-        soonest = end.get();
+      if (soonest == null || end.isBefore(soonest)) {
+        soonest = end;
       }
     }
     return Outcome.of(f, "none expires within " + warning.toDays() + " days (the first at "
@@ -157,24 +168,23 @@ final class AppChecks {
   }
 
   /**
-   * The SHA-1 thumbprint: computed from the certificate when Graph returned it ({@code
-   * customKeyIdentifier} is whatever whoever added the credential chose), else {@code
-   * customKeyIdentifier}.
+   * The SHA-1 thumbprint computed from the certificate, when Graph returned it; empty otherwise.
+   * Never {@code customKeyIdentifier}: whoever adds a credential chooses that, and could choose ours.
    */
   static Optional<String> thumbprint(KeyCredential k) {
-    if (k.key().isPresent()) {
-      try {
-        return Optional.of(HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-1")
-            .digest(k.key().get())));
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("this JVM has no SHA-1", e);
-      }
+    if (k.key().isEmpty()) {
+      return Optional.empty();
     }
-    return k.thumbprint().map(t -> t.replace(":", "").toUpperCase(Locale.ROOT));
+    try {
+      return Optional.of(HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-1")
+          .digest(k.key().get())));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-1", e);
+    }
   }
 
   private static String describe(KeyCredential k, Optional<String> thumbprint) {
     return "certificate credential " + k.displayName().map(n -> quoted(n) + " ").orElse("") + "(keyId " + k.keyId()
-        + ", thumbprint " + thumbprint.orElse("unknown") + ")";
+        + ", thumbprint " + thumbprint.orElse("unknown: Graph did not return the certificate") + ")";
   }
 }

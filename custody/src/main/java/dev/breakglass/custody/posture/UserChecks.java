@@ -231,9 +231,12 @@ final class UserChecks {
     return "enabledForReportingButNotEnforced".equalsIgnoreCase(state) ? "report-only" : state;
   }
 
-  /** Role template ids of the user's active assignments (eligible ones do not count until activated). */
+  /**
+   * Role template ids the user holds now: assignments in force (eligible ones do not count until
+   * activated, nor scheduled ones until they start).
+   */
   private Set<String> activeRoles(DirectoryUser u) throws DirectoryException, NotChecked {
-    return roles(u).get().stream().filter(s -> !s.eligible()).map(s -> lower(s.roleDefinitionId()))
+    return roles(u).get().stream().filter(s -> s.inForceAt(now)).map(s -> lower(s.roleDefinitionId()))
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
@@ -255,7 +258,7 @@ final class UserChecks {
         + "\", \"directoryScopeId\": \"/\", \"justification\": \"break-glass account\", \"scheduleInfo\":"
         + " {\"expiration\": {\"type\": \"noExpiration\"}}}";
     for (RoleSchedule s : ga) {
-      if (permanent(s)) {
+      if (permanent(s, now)) {
         return Outcome.pass("Global Administrator: active, permanent, direct assignment at scope / (schedule "
             + s.id() + ")");
       }
@@ -271,11 +274,17 @@ final class UserChecks {
         continue;
       }
       List<String> why = new ArrayList<>();
+      s.status().filter(st -> !RoleSchedule.PROVISIONED.equalsIgnoreCase(st)).ifPresent(st -> why.add("not in force"
+          + " (status " + st + ", not " + RoleSchedule.PROVISIONED + ")"));
+      s.startDateTime().filter(start -> start.isAfter(now)).ifPresent(start -> why.add("not started: it starts "
+          + at(start) + ", and grants nothing until then"));
       if (!"/".equals(s.directoryScopeId())) {
         why.add("scoped to " + s.directoryScopeId() + ", not the whole directory (/)");
       }
       if (s.assignmentType().map("Activated"::equalsIgnoreCase).orElse(false)) {
         why.add("an activation of an eligible assignment");
+      } else if (!s.assignmentType().map("Assigned"::equalsIgnoreCase).orElse(false)) {
+        why.add("assignment type " + s.assignmentType().orElse("not reported") + ", not Assigned");
       }
       if (!"Direct".equalsIgnoreCase(s.memberType())) {
         why.add("held through a group (memberType " + s.memberType() + "), not directly: it lasts only while the"
@@ -285,14 +294,19 @@ final class UserChecks {
         why.add(s.endDateTime().map(end -> (end.isAfter(now) ? "time-bound: it ends " : "time-bound: it ended ")
             + at(end)).orElse("time-bound (expiration " + s.expirationType() + ")"));
       }
-      found.add("active (schedule " + s.id() + ") but " + String.join(", ", why));
+      found.add((s.inForceAt(now) ? "active" : "assigned") + " (schedule " + s.id() + ") but "
+          + String.join(", ", why));
     }
     return Outcome.fail("Global Administrator is not a permanent, active, direct assignment: "
         + Texts.join(found), fix);
   }
 
-  private static boolean permanent(RoleSchedule s) {
+  /** Permanent, active and direct at {@code now}; a schedule that has not started is not active yet. */
+  private static boolean permanent(RoleSchedule s, Instant now) {
     return !s.eligible()
+        && s.roleDefinitionId().equalsIgnoreCase(RoleSchedule.GLOBAL_ADMINISTRATOR)
+        && s.status().map(RoleSchedule.PROVISIONED::equalsIgnoreCase).orElse(true)
+        && s.startDateTime().map(start -> !start.isAfter(now)).orElse(true)
         && "/".equals(s.directoryScopeId())
         && s.assignmentType().map("Assigned"::equalsIgnoreCase).orElse(false)
         && "Direct".equalsIgnoreCase(s.memberType())

@@ -8,9 +8,14 @@ import dev.breakglass.custody.directory.DirectoryReader;
 import dev.breakglass.custody.directory.DirectoryUser;
 import dev.breakglass.custody.directory.Domain;
 import dev.breakglass.custody.directory.RoleSchedule;
+import dev.breakglass.custody.ledger.Fixture;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -181,25 +186,38 @@ final class FakeDirectory implements DirectoryReader {
     }
   }
 
+  /** When the fixture's role schedules started: well before the ledger's setup. */
+  static final Instant ASSIGNED = Fixture.START.minus(Duration.ofDays(30));
+
   /** Global Administrator as Microsoft asks for break-glass accounts: active, permanent, direct. */
   static RoleSchedule permanentGlobalAdmin(String userId) {
     return new RoleSchedule("ga-" + userId, false, RoleSchedule.GLOBAL_ADMINISTRATOR, userId, "/",
-        Optional.of("Assigned"), "Direct", "noExpiration", Optional.empty());
+        Optional.of("Assigned"), "Direct", "noExpiration", Optional.empty(), Optional.of(ASSIGNED),
+        Optional.of("Provisioned"));
+  }
+
+  /** As {@link #permanentGlobalAdmin} in every way but when it starts and its status. */
+  static RoleSchedule scheduledGlobalAdmin(String userId, Optional<Instant> start, Optional<String> status) {
+    return new RoleSchedule("ga-scheduled-" + userId, false, RoleSchedule.GLOBAL_ADMINISTRATOR, userId, "/",
+        Optional.of("Assigned"), "Direct", "noExpiration", Optional.empty(), start, status);
   }
 
   static RoleSchedule eligibleGlobalAdmin(String userId) {
     return new RoleSchedule("ga-eligible-" + userId, true, RoleSchedule.GLOBAL_ADMINISTRATOR, userId, "/",
-        Optional.empty(), "Direct", "noExpiration", Optional.empty());
+        Optional.empty(), "Direct", "noExpiration", Optional.empty(), Optional.of(ASSIGNED),
+        Optional.of("Provisioned"));
   }
 
   static RoleSchedule timeBoundGlobalAdmin(String userId, Instant end) {
     return new RoleSchedule("ga-until-" + userId, false, RoleSchedule.GLOBAL_ADMINISTRATOR, userId, "/",
-        Optional.of("Assigned"), "Direct", "afterDateTime", Optional.of(end));
+        Optional.of("Assigned"), "Direct", "afterDateTime", Optional.of(end), Optional.of(ASSIGNED),
+        Optional.of("Provisioned"));
   }
 
   static RoleSchedule groupGlobalAdmin(String userId) {
     return new RoleSchedule("ga-group-" + userId, false, RoleSchedule.GLOBAL_ADMINISTRATOR, userId, "/",
-        Optional.of("Assigned"), "Group", "noExpiration", Optional.empty());
+        Optional.of("Assigned"), "Group", "noExpiration", Optional.empty(), Optional.of(ASSIGNED),
+        Optional.of("Provisioned"));
   }
 
   static AuthMethod fido2(String id, UUID aaguid) {
@@ -215,9 +233,32 @@ final class FakeDirectory implements DirectoryReader {
     return new AuthMethod(id, "phoneAuthenticationMethod", Optional.of("+44 7700 900123"), Optional.empty());
   }
 
-  static AppRegistration.KeyCredential certificate(String keyId, String thumbprint, Instant start, Instant end) {
+  /**
+   * A certificate credential as Graph returns it on a {@code $select=keyCredentials} read: with
+   * {@code key} (here any bytes standing for the DER: posture hashes them, it does not parse them)
+   * and {@code customKeyIdentifier} defaulted to their SHA-1.
+   */
+  static AppRegistration.KeyCredential certificate(String keyId, byte[] der, Instant start, Instant end) {
     return new AppRegistration.KeyCredential(keyId, "AsymmetricX509Cert", "Verify", Optional.of("CN=" + keyId),
-        Optional.of(thumbprint), Optional.of(start), Optional.of(end), Optional.empty());
+        Optional.of(sha1(der)), Optional.of(start), Optional.of(end), Optional.of(der.clone()));
+  }
+
+  /**
+   * A certificate credential whose {@code key} Graph did not return, with whatever {@code
+   * customKeyIdentifier} whoever added it chose.
+   */
+  static AppRegistration.KeyCredential keyless(String keyId, String customKeyIdentifier, Optional<Instant> end) {
+    return new AppRegistration.KeyCredential(keyId, "AsymmetricX509Cert", "Verify", Optional.of("CN=" + keyId),
+        Optional.of(customKeyIdentifier), Optional.empty(), end, Optional.empty());
+  }
+
+  /** Upper-case hex, as the ledger records thumbprints. */
+  static String sha1(byte[] der) {
+    try {
+      return HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-1").digest(der));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static AppRegistration.PasswordCredential secret(String keyId, Instant end) {

@@ -6,10 +6,13 @@ import static dev.breakglass.custody.posture.FakeDirectory.domain;
 import static dev.breakglass.custody.posture.FakeDirectory.eligibleGlobalAdmin;
 import static dev.breakglass.custody.posture.FakeDirectory.fido2;
 import static dev.breakglass.custody.posture.FakeDirectory.groupGlobalAdmin;
+import static dev.breakglass.custody.posture.FakeDirectory.keyless;
 import static dev.breakglass.custody.posture.FakeDirectory.password;
 import static dev.breakglass.custody.posture.FakeDirectory.permanentGlobalAdmin;
 import static dev.breakglass.custody.posture.FakeDirectory.policy;
+import static dev.breakglass.custody.posture.FakeDirectory.scheduledGlobalAdmin;
 import static dev.breakglass.custody.posture.FakeDirectory.secret;
+import static dev.breakglass.custody.posture.FakeDirectory.sha1;
 import static dev.breakglass.custody.posture.FakeDirectory.sms;
 import static dev.breakglass.custody.posture.FakeDirectory.timeBoundGlobalAdmin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,7 +70,10 @@ class PostureTest {
   /** YubiKey 5 Series, firmware 5.1. */
   static final UUID YUBIKEY = UUID.fromString("cb69481e-8ff7-4039-93ec-0a2729a154a8");
   static final UUID OTHER_MODEL = UUID.fromString("ee882879-721c-4913-9775-3dfcce97072a");
-  static final String SHA1 = "3F".repeat(20);
+  /** Stands for the DER of the app's certificate 0A: posture only hashes it. */
+  static final byte[] CERT_DER = "certificate 0A, issued by CA 01 for the break-glass app"
+      .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  static final String SHA1 = sha1(CERT_DER);
   static final Instant START = Fixture.START;
   /** When the checks run: the setup was recorded at START. */
   static final Instant NOW = START.plus(Duration.ofDays(1));
@@ -155,7 +161,7 @@ class PostureTest {
       d.methods.put(id, List.of(fido2("fido-" + id, YUBIKEY), password()));
     }
     d.apps.put(APP, new AppRegistration(APP_OBJECT_ID, APP, "break-glass app",
-        List.of(certificate("key-1", SHA1, START, START.plus(Duration.ofDays(365)))), List.of()));
+        List.of(certificate("key-1", CERT_DER, START, START.plus(Duration.ofDays(365)))), List.of()));
     return d;
   }
 
@@ -390,6 +396,51 @@ class PostureTest {
   }
 
   @Test
+  void assignmentNotStartedYet_failsNamingTheStart() throws Exception {
+    // roleAssignmentSchedules lists an assignment scheduled to start later, Provisioned or not.
+    Instant start = NOW.plus(Duration.ofDays(30));
+    tenant.roles.put(BG1_ID, List.of(scheduledGlobalAdmin(BG1_ID, Optional.of(start), Optional.of("Provisioned"))));
+
+    PostureReport r = check();
+
+    assertRow(r, Posture.GLOBAL_ADMIN, BG1, Status.FAIL, "assigned (schedule ga-scheduled-" + BG1_ID + ") but not"
+        + " started: it starts 2026-12-26T09:00:00Z, and grants nothing until then");
+    assertOthersPass(r, Posture.GLOBAL_ADMIN + "@" + BG1);
+  }
+
+  @Test
+  void assignmentNotProvisioned_fails() throws Exception {
+    tenant.roles.put(BG1_ID, List.of(scheduledGlobalAdmin(BG1_ID, Optional.of(START), Optional.of("Granted"))));
+
+    assertRow(check(), Posture.GLOBAL_ADMIN, BG1, Status.FAIL, "assigned (schedule ga-scheduled-" + BG1_ID + ") but"
+        + " not in force (status Granted, not Provisioned)");
+  }
+
+  @Test
+  void assignmentWithoutStartOrStatus_passes() throws Exception {
+    tenant.roles.put(BG1_ID, List.of(scheduledGlobalAdmin(BG1_ID, Optional.empty(), Optional.empty())));
+
+    assertRow(check(), Posture.GLOBAL_ADMIN, BG1, Status.PASS, "active, permanent, direct assignment at scope /"
+        + " (schedule ga-scheduled-" + BG1_ID + ")");
+  }
+
+  @Test
+  void roleNotStartedYet_doesNotExcludeFromConditionalAccess() throws Exception {
+    tenant.policies.add(policy("Block outside the office", "enabled").includeUsers("All")
+        .excludeRoles(RoleSchedule.GLOBAL_ADMINISTRATOR).build());
+    tenant.roles.put(BG1_ID, List.of(scheduledGlobalAdmin(BG1_ID, Optional.of(NOW.plus(Duration.ofDays(30))),
+        Optional.of("Provisioned"))));
+
+    PostureReport r = check();
+
+    // BG1 does not hold the role yet, so the role exclusion does not cover it; BG2 holds it now.
+    assertRow(r, Posture.CONDITIONAL_ACCESS, BG1, Status.FAIL, "not excluded from 1 policy: 'Block outside the"
+        + " office' (enabled)");
+    assertRow(r, Posture.CONDITIONAL_ACCESS, BG2, Status.WARN, "excluded only indirectly from 1 policy: 'Block"
+        + " outside the office' (enabled) through role Global Administrator");
+  }
+
+  @Test
   void assignmentThroughGroup_fails() throws Exception {
     tenant.roles.put(BG1_ID, List.of(groupGlobalAdmin(BG1_ID)));
 
@@ -544,10 +595,11 @@ class PostureTest {
 
   @Test
   void unknownThumbprint_fails() throws Exception {
-    String stranger = "9C".repeat(20);
+    byte[] strangerDer = "someone else's certificate".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    String stranger = sha1(strangerDer);
     AppRegistration a = tenant.apps.get(APP);
     List<AppRegistration.KeyCredential> keys = new ArrayList<>(a.keyCredentials());
-    keys.add(certificate("key-2", stranger, START, START.plus(Duration.ofDays(700))));
+    keys.add(certificate("key-2", strangerDer, START, START.plus(Duration.ofDays(700))));
     tenant.apps.put(APP, new AppRegistration(a.id(), a.appId(), a.displayName(), keys, a.passwordCredentials()));
 
     PostureReport r = check();
@@ -555,6 +607,66 @@ class PostureTest {
     assertRow(r, Posture.APP_CERTIFICATES, APP, Status.FAIL, "certificate credential 'CN=key-2' (keyId key-2,"
         + " thumbprint " + stranger + ") is not a certificate the kit's CA issued");
     assertOthersPass(r, Posture.APP_CERTIFICATES + "@" + APP);
+  }
+
+  @Test
+  void keylessCredentialClaimingOurThumbprint_failsAndItsExpiryIsNotOurs() throws Exception {
+    // Graph did not return the credential's certificate; its customKeyIdentifier, which whoever added it
+    // chose, is our certificate's SHA-1.
+    AppRegistration a = tenant.apps.get(APP);
+    List<AppRegistration.KeyCredential> keys = new ArrayList<>(a.keyCredentials());
+    keys.add(keyless("key-2", SHA1, Optional.empty()));
+    tenant.apps.put(APP, new AppRegistration(a.id(), a.appId(), a.displayName(), keys, a.passwordCredentials()));
+
+    PostureReport r = check();
+
+    PostureCheck c = assertRow(r, Posture.APP_CERTIFICATES, APP, Status.FAIL, "cannot verify credential key-2"
+        + " ('CN=key-2'): Graph did not return its certificate (its customKeyIdentifier, " + SHA1 + ", is chosen by"
+        + " whoever added it and proves nothing)");
+    assertFalse(c.evidence().contains("serial A, serial A"), c.evidence());
+    assertTrue(c.fix().contains("$select=keyCredentials") && c.fix().contains("Application.Read.All"), c.fix());
+    // Its end date is its own: our certificate's notAfter says nothing about it.
+    assertRow(r, Posture.APP_CERTIFICATE_EXPIRY, APP, Status.WARN, "certificate credential 'CN=key-2' (keyId key-2,"
+        + " thumbprint unknown: Graph did not return the certificate) has no end date");
+    assertOthersPass(r, Posture.APP_CERTIFICATES + "@" + APP, Posture.APP_CERTIFICATE_EXPIRY + "@" + APP);
+  }
+
+  @Test
+  void keylessCredential_expiresAtItsOwnEndDate() throws Exception {
+    AppRegistration a = tenant.apps.get(APP);
+    tenant.apps.put(APP, new AppRegistration(a.id(), a.appId(), a.displayName(),
+        List.of(a.keyCredentials().get(0), keyless("key-2", SHA1, Optional.of(NOW.minus(Duration.ofHours(1))))),
+        a.passwordCredentials()));
+
+    assertRow(check(), Posture.APP_CERTIFICATE_EXPIRY, APP, Status.FAIL, "(keyId key-2, thumbprint unknown: Graph"
+        + " did not return the certificate) expired at 2026-11-26T08:00:00Z");
+  }
+
+  @Test
+  void keyBytes_notCustomKeyIdentifier_decideWhoseCertificateItIs() throws Exception {
+    // Ours, whatever customKeyIdentifier says.
+    AppRegistration a = tenant.apps.get(APP);
+    AppRegistration.KeyCredential ours = a.keyCredentials().get(0);
+    AppRegistration.KeyCredential relabelled = new AppRegistration.KeyCredential(ours.keyId(), ours.type(),
+        ours.usage(), ours.displayName(), Optional.of("00".repeat(20)), ours.startDateTime(), ours.endDateTime(),
+        ours.key());
+    tenant.apps.put(APP, new AppRegistration(a.id(), a.appId(), a.displayName(), List.of(relabelled), List.of()));
+
+    PostureReport r = check();
+
+    assertRow(r, Posture.APP_CERTIFICATES, APP, Status.PASS, "1 certificate credential, all issued by the kit's CA"
+        + " for this app and not revoked: serial A");
+    assertRow(r, Posture.APP_CERTIFICATE_EXPIRY, APP, Status.PASS, "the first at 2027-11-25T09:00:00Z");
+
+    // Not ours, though customKeyIdentifier says it is.
+    byte[] otherDer = "an attacker's certificate".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    AppRegistration.KeyCredential impostor = new AppRegistration.KeyCredential("key-2", "AsymmetricX509Cert",
+        "Verify", Optional.of("CN=key-2"), Optional.of(SHA1), Optional.of(START),
+        Optional.of(START.plus(Duration.ofDays(700))), Optional.of(otherDer));
+    tenant.apps.put(APP, new AppRegistration(a.id(), a.appId(), a.displayName(), List.of(ours, impostor), List.of()));
+
+    assertRow(check(), Posture.APP_CERTIFICATES, APP, Status.FAIL, "certificate credential 'CN=key-2' (keyId key-2,"
+        + " thumbprint " + sha1(otherDer) + ") is not a certificate the kit's CA issued");
   }
 
   @Test

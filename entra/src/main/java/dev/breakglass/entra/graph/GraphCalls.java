@@ -142,8 +142,11 @@ final class GraphCalls {
           + " or get a new access token", api);
     }
     if (code.equals(NON_PREMIUM)) {
-      return new DirectoryException(Reason.LICENCE, "sign-in logs need Entra ID P1 or P2, which the tenant does not"
-          + " have " + graph + "; with Entra ID Free, watch sign-ins in the portal or a SIEM instead", api);
+      // Graph answers this for any read that needs premium, not only the sign-in log: name the read.
+      boolean signIns = op.request().contains("/auditLogs/signIns");
+      return new DirectoryException(Reason.LICENCE, (signIns ? "sign-in logs need" : op.request() + " needs")
+          + " Entra ID P1 or P2, which the tenant does not have " + graph
+          + (signIns ? "; with Entra ID Free, watch sign-ins in the portal or a SIEM instead" : ""), api);
     }
     if (status == 403) {
       return new DirectoryException(Reason.FORBIDDEN, "the app may not " + op.request() + " " + graph
@@ -204,7 +207,8 @@ final class GraphCalls {
       return "";
     }
     long ms = waited == null ? 0 : Long.parseLong(waited);
-    return " after " + attempts + " attempts over " + Math.round(ms / 1000.0) + " s of waiting";
+    return " after " + attempts + ("1".equals(attempts) ? " attempt" : " attempts") + " over "
+        + Math.round(ms / 1000.0) + " s of waiting";
   }
 
   private static String retryAfter(ResponseHeaders headers) {

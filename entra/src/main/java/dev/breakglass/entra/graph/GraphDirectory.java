@@ -145,7 +145,8 @@ public final class GraphDirectory implements DirectoryReader, DirectoryWriter, P
     for (UnifiedRoleAssignmentSchedule s : GraphCalls.all(assigned, () -> a.get(r -> r.queryParameters.filter = filter),
         link -> a.withUrl(link).get(), r -> r.getValue(), r -> r.getOdataNextLink())) {
       out.add(schedule(assigned, false, s.getId(), s.getRoleDefinitionId(), s.getPrincipalId(),
-          s.getDirectoryScopeId(), Optional.ofNullable(s.getAssignmentType()), s.getMemberType(), s.getScheduleInfo()));
+          s.getDirectoryScopeId(), Optional.ofNullable(s.getAssignmentType()), s.getMemberType(), s.getScheduleInfo(),
+          s.getStatus()));
     }
     Op eligible = new Op("GET /roleManagement/directory/roleEligibilitySchedules?$filter=" + filter,
         "RoleEligibilitySchedule.Read.Directory (or RoleManagement.Read.Directory)");
@@ -153,19 +154,25 @@ public final class GraphDirectory implements DirectoryReader, DirectoryWriter, P
     for (UnifiedRoleEligibilitySchedule s : GraphCalls.all(eligible, () -> e.get(r -> r.queryParameters.filter = filter),
         link -> e.withUrl(link).get(), r -> r.getValue(), r -> r.getOdataNextLink())) {
       out.add(schedule(eligible, true, s.getId(), s.getRoleDefinitionId(), s.getPrincipalId(),
-          s.getDirectoryScopeId(), Optional.empty(), s.getMemberType(), s.getScheduleInfo()));
+          s.getDirectoryScopeId(), Optional.empty(), s.getMemberType(), s.getScheduleInfo(), s.getStatus()));
     }
     return List.copyOf(out);
   }
 
+  /**
+   * Both lists also hold schedules that start later or are not in force yet: {@code
+   * scheduleInfo.startDateTime} and {@code status} say which.
+   */
   private static RoleSchedule schedule(Op op, boolean eligible, String id, String roleDefinitionId, String principalId,
-      String scope, Optional<String> assignmentType, String memberType, RequestSchedule info) throws DirectoryException {
+      String scope, Optional<String> assignmentType, String memberType, RequestSchedule info, String status)
+      throws DirectoryException {
     ExpirationPattern expiration = info == null ? null : info.getExpiration();
     String type = expiration == null || expiration.getType() == null ? "notSpecified"
         : expiration.getType().getValue();
     return new RoleSchedule(required(id, "id", op), eligible, required(roleDefinitionId, "roleDefinitionId", op),
         required(principalId, "principalId", op), required(scope, "directoryScopeId", op), assignmentType,
-        required(memberType, "memberType", op), type, instant(expiration == null ? null : expiration.getEndDateTime()));
+        required(memberType, "memberType", op), type, instant(expiration == null ? null : expiration.getEndDateTime()),
+        instant(info == null ? null : info.getStartDateTime()), text(status));
   }
 
   @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.breakglass.custody.directory.AppRegistration;
 import dev.breakglass.custody.directory.AuthMethod;
 import dev.breakglass.custody.directory.ConditionalAccessPolicy;
@@ -141,14 +142,23 @@ class GraphDirectoryIT {
   void roleSchedules_assignmentsAndEligibilities_filteredAtGraph() throws Exception {
     assertEquals(List.of(new RoleSchedule("lAPpYvVpN0KRkAEhdxReEAWz5Gtet_xOv8wxvTtTpfg-1-e", false,
         RoleSchedule.GLOBAL_ADMINISTRATOR, BG1, "/", Optional.of("Assigned"), "Direct", "noExpiration",
-        Optional.empty())), dir.roleSchedules(BG1));
+        Optional.empty(), Optional.of(Instant.parse("2026-09-01T10:00:00Z")), Optional.of("Provisioned"))),
+        dir.roleSchedules(BG1));
     List<RoleSchedule> bg2 = dir.roleSchedules(BG2);
-    assertEquals(2, bg2.size());
+    assertEquals(3, bg2.size());
     assertEquals(Optional.of("Activated"), bg2.get(0).assignmentType());
     assertEquals(Optional.of(Instant.parse("2026-11-25T18:00:00Z")), bg2.get(0).endDateTime());
-    assertTrue(bg2.get(1).eligible());
-    assertEquals(Optional.empty(), bg2.get(1).assignmentType());
-    assertEquals("afterDateTime", bg2.get(1).expirationType());
+    // Permanent and direct, but scheduled: it is not in force before scheduleInfo.startDateTime.
+    RoleSchedule scheduled = bg2.get(1);
+    assertEquals(new RoleSchedule("c4a1e2b3-6d7f-4e8a-9b0c-1d2e3f4a5b6c", false, RoleSchedule.GLOBAL_ADMINISTRATOR,
+        BG2, "/", Optional.of("Assigned"), "Direct", "noExpiration", Optional.empty(),
+        Optional.of(Instant.parse("2027-06-01T00:00:00Z")), Optional.of("Provisioned")), scheduled);
+    assertFalse(scheduled.inForceAt(Instant.parse("2027-05-31T23:59:59Z")));
+    assertTrue(scheduled.inForceAt(Instant.parse("2027-06-01T00:00:00Z")));
+    assertTrue(bg2.get(2).eligible());
+    assertEquals(Optional.empty(), bg2.get(2).assignmentType());
+    assertEquals("afterDateTime", bg2.get(2).expirationType());
+    assertEquals(Optional.of("Provisioned"), bg2.get(2).status());
     for (String path : List.of("roleManagement/directory/roleAssignmentSchedules",
         "roleManagement/directory/roleEligibilitySchedules")) {
       assertEquals("principalId eq '" + BG2 + "'", server.requests("GET", path).get(1).query().get("$filter"));
@@ -189,6 +199,23 @@ class GraphDirectoryIT {
         Optional.of(Instant.parse("2028-09-01T10:00:00Z")))), app.passwordCredentials());
     assertEquals("/v1.0/applications(appId='" + APP_ID + "')", server.requests().get(0).path());
     assertEquals(Optional.empty(), dir.application("00000000-0000-0000-0000-00000000beef"));
+  }
+
+  @Test
+  void application_whenGraphOmitsKey_keepsCustomKeyIdentifierApartFromTheCertificate() throws Exception {
+    // A list read (or an answer without $select=keyCredentials) has "key": null; customKeyIdentifier stays.
+    ObjectNode doc = (ObjectNode) server.document("applications");
+    for (JsonNode k : doc.get("value").get(0).get("keyCredentials")) {
+      ((ObjectNode) k).putNull("key");
+    }
+    server.put("applications", doc.toString());
+
+    AppRegistration.KeyCredential k = dir.application(APP_ID).orElseThrow().keyCredentials().get(0);
+
+    assertEquals(Optional.empty(), k.key(), "no certificate: nothing computed from it can match ours");
+    assertEquals(Optional.of("A52D3A1AD0580E373D86D3BE83AED2D282FB4486"), k.thumbprint(),
+        "customKeyIdentifier as Graph sent it");
+    assertEquals(Optional.of(Instant.parse("2036-11-22T07:08:56Z")), k.endDateTime());
   }
 
   // ------------------------------------------------------------------ writes
@@ -357,7 +384,7 @@ class GraphDirectoryIT {
     server.faultAlways("GET", "domains", Fault.throttled(600));
     DirectoryException e = assertThrows(DirectoryException.class, () -> dir.domains());
     assertEquals(Reason.UNAVAILABLE, e.reason());
-    assertEquals("Microsoft Graph is still throttling GET /domains after 1 attempts over 0 s of waiting, which asks to"
+    assertEquals("Microsoft Graph is still throttling GET /domains after 1 attempt over 0 s of waiting, which asks to"
         + " wait 600 s (429 TooManyRequests: Too many requests.): try again in a few minutes (another tool using the"
         + " same app may be using up its quota)", e.getMessage());
     assertEquals(List.of(), sleeper.waits());
