@@ -8,6 +8,7 @@ import dev.breakglass.custody.directory.DirectoryException;
 import dev.breakglass.custody.directory.DirectoryReader;
 import dev.breakglass.custody.directory.DirectoryUser;
 import dev.breakglass.custody.directory.Domain;
+import dev.breakglass.custody.directory.Fido2Policy;
 import dev.breakglass.custody.directory.RoleSchedule;
 import dev.breakglass.custody.ledger.Custodian;
 import dev.breakglass.custody.ledger.Identity;
@@ -203,6 +204,11 @@ public final class PostureBench {
     @Override
     public List<AuthMethod> authenticationMethods(String userId) throws DirectoryException {
       return time("authenticationMethods", () -> d.authenticationMethods(userId));
+    }
+
+    @Override
+    public Fido2Policy fido2Policy() throws DirectoryException {
+      return time("fido2Policy", d::fido2Policy);
     }
 
     @Override
@@ -500,6 +506,18 @@ public final class PostureBench {
         other.putArray("passwordCredentials");
       }
       put("applications", apps);
+
+      // Shape of v1.0 fido2authenticationmethodconfiguration-get.md; enabled, an allow list with the custody model.
+      ObjectNode fido2 = JSON.createObjectNode().put("@odata.context",
+          "https://graph.microsoft.com/v1.0/$metadata#authenticationMethodConfigurations/$entity")
+          .put("@odata.type", "#microsoft.graph.fido2AuthenticationMethodConfiguration").put("id", "Fido2")
+          .put("state", "enabled").put("isSelfServiceRegistrationAllowed", true).put("isAttestationEnforced", true);
+      fido2.putObject("keyRestrictions").put("isEnforced", true).put("enforcementType", "allow")
+          .putArray("aaGuids").add(YUBIKEY.toString());
+      fido2.putArray("includeTargets").addObject().put("targetType", "group").put("id", "all_users")
+          .put("isRegistrationRequired", false);
+      fido2.putArray("excludeTargets");
+      put("policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2", fido2);
     }
 
     /** Each user's transitiveMemberOf: {@code n} groups (overlapping between the two) and a directory role. */
@@ -641,8 +659,8 @@ public final class PostureBench {
     }
 
     static void requireAllPass(PostureReport r) {
-      if (notPass(r) != 0 || r.rows().size() != 19) {
-        StringBuilder b = new StringBuilder("the fixture tenant should pass every one of 19 checks; got:\n");
+      if (notPass(r) != 0 || r.rows().size() != 20) {
+        StringBuilder b = new StringBuilder("the fixture tenant should pass every one of 20 checks; got:\n");
         for (PostureCheck c : r.rows()) {
           b.append("  ").append(c.status()).append(' ').append(c.check()).append(' ').append(c.subject())
               .append(": ").append(c.evidence()).append('\n');
@@ -797,6 +815,8 @@ public final class PostureBench {
         return "authenticationMethods";
       } else if (p.startsWith("applications")) {
         return "application";
+      } else if (p.startsWith("policies/authenticationMethodsPolicy")) {
+        return "fido2Policy";
       } else if (p.startsWith("users/")) {
         return "user";
       }
@@ -914,7 +934,7 @@ public final class PostureBench {
           m.put(kv.substring(0, eq), Double.parseDouble(kv.substring(eq + 1)));
         }
       }
-      if (!line.contains("firstcall=user ") || m.get("notpass") != 0 || m.get("rows") != 19) {
+      if (!line.contains("firstcall=user ") || m.get("notpass") != 0 || m.get("rows") != 20) {
         throw new IllegalStateException("fresh JVM: unexpected result " + line);
       }
       return m;
@@ -955,8 +975,8 @@ public final class PostureBench {
         int code = p.waitFor();
         long dt = System.nanoTime() - t0;
         String text = new String(out, StandardCharsets.UTF_8);
-        if (code != 0 || !text.contains("19 PASS, 0 WARN, 0 FAIL")) {
-          throw new IllegalStateException("./bg posture exited " + code + " without 19 PASS:\n" + text);
+        if (code != 0 || !text.contains("20 PASS, 0 WARN, 0 FAIL")) {
+          throw new IllegalStateException("./bg posture exited " + code + " without 20 PASS:\n" + text);
         }
         if (i > 0 && !logClasses) {
           walls.add(dt);
@@ -984,7 +1004,7 @@ public final class PostureBench {
           sdkShared += fromCds ? 1 : 0;
         }
       }
-      add(6, what, stat(walls), "median (min-max) of " + bgRuns + " after 1 untimed; exit 0, 19 PASS; "
+      add(6, what, stat(walls), "median (min-max) of " + bgRuns + " after 1 untimed; exit 0, 20 PASS; "
           + n(reqs.get(0), "request", "requests") + " a run (Posture.check alone: " + requestsPerRun + "); "
           + fmt(classes) + " classes loaded, " + fmt(shared) + " of them from bg.jsa; " + fmt(sdk)
           + " of the Graph SDK stack (com.microsoft, com.azure, okhttp3, okio, kotlin, reactor, opentelemetry), "

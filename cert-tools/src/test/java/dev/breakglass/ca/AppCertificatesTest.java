@@ -13,6 +13,7 @@ import dev.breakglass.custody.directory.DirectoryReader;
 import dev.breakglass.custody.directory.DirectoryUser;
 import dev.breakglass.custody.directory.DirectoryWriter;
 import dev.breakglass.custody.directory.Domain;
+import dev.breakglass.custody.directory.Fido2Policy;
 import dev.breakglass.custody.directory.RoleSchedule;
 import dev.breakglass.custody.ledger.AppCertificate;
 import dev.breakglass.custody.ledger.Fixture;
@@ -50,6 +51,7 @@ class AppCertificatesTest {
     @Override public Set<String> transitiveGroupIds(String userId) { return Set.of(); }
     @Override public List<RoleSchedule> roleSchedules(String principalId) { return List.of(); }
     @Override public List<AuthMethod> authenticationMethods(String userId) { return List.of(); }
+    @Override public Fido2Policy fido2Policy() { return new Fido2Policy("enabled", true, false, "block", Set.of()); }
 
     @Override
     public Optional<AppRegistration> application(String appId) {

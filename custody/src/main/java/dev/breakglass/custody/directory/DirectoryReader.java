@@ -24,6 +24,9 @@ public interface DirectoryReader {
 
   List<AuthMethod> authenticationMethods(String userId) throws DirectoryException;
 
+  /** The tenant's FIDO2 security key policy. */
+  Fido2Policy fido2Policy() throws DirectoryException;
+
   /** An app registration by its client id, with its key and password credentials; empty if none. */
   Optional<AppRegistration> application(String appId) throws DirectoryException;
 }

@@ -29,6 +29,8 @@ final class Lookup<T> {
     GROUPS("the user's group memberships", "GroupMember.Read.All"),
     ROLES("the role assignment and eligibility schedules", "RoleManagement.Read.Directory"),
     METHODS("the user's authentication methods", "UserAuthenticationMethod.Read.All"),
+    // Microsoft's current page names Policy.Read.AuthenticationMethod; older ones Policy.Read.All.
+    FIDO2_POLICY("the FIDO2 security key policy", "Policy.Read.AuthenticationMethod (or Policy.Read.All)"),
     APPLICATION("the app registration", "Application.Read.All");
 
     final String what;

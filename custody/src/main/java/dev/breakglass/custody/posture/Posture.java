@@ -5,17 +5,23 @@ import static dev.breakglass.custody.posture.Texts.at;
 import dev.breakglass.custody.CustodyException;
 import dev.breakglass.custody.directory.DirectoryException;
 import dev.breakglass.custody.directory.DirectoryReader;
+import dev.breakglass.custody.directory.Fido2Policy;
+import dev.breakglass.custody.ledger.FidoKey;
 import dev.breakglass.custody.ledger.Identity;
 import dev.breakglass.custody.ledger.IdentityKind;
 import dev.breakglass.custody.ledger.Item;
+import dev.breakglass.custody.ledger.KeyOwner;
 import dev.breakglass.custody.ledger.Ledger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Checks that the break-glass setup in the ledger is sound in the directory, as Microsoft's
@@ -25,7 +31,7 @@ import java.util.Optional;
  * {@value #GLOBAL_ADMIN}, {@value #METHODS}, {@value #PASSWORD}, {@value #ITEMS_REVIEWED}. Each app
  * identity: {@value #APP_CERTIFICATES}, {@value #APP_CERTIFICATE_EXPIRY}, {@value
  * #APP_CLIENT_SECRETS}, {@value #ITEMS_REVIEWED}. The whole setup ({@value #TENANT}): {@value
- * #BREAK_GLASS_USERS}.
+ * #BREAK_GLASS_USERS}, {@value #FIDO2_POLICY}.
  *
  * <p>Directory failures: a read the directory refuses (FORBIDDEN, a missing licence, a malformed
  * answer) fails only the checks that needed it, each row saying what could not be read and which
@@ -60,6 +66,8 @@ public final class Posture {
   public static final String APP_CLIENT_SECRETS = "app.client-secrets";
   /** At least two break-glass user accounts, and at least two of them exist and are enabled. */
   public static final String BREAK_GLASS_USERS = "tenant.break-glass-users";
+  /** FIDO2 is enabled and its key restrictions let in every model of the keys in custody. */
+  public static final String FIDO2_POLICY = "tenant.fido2-policy";
 
   private Posture() {}
 
@@ -108,6 +116,7 @@ public final class Posture {
       rows.add(row(ITEMS_REVIEWED, s, () -> reviewed(id, items, interval, now)));
     }
     rows.add(row(BREAK_GLASS_USERS, TENANT, () -> enoughUsers(users)));
+    rows.add(row(FIDO2_POLICY, TENANT, () -> fido2Policy(tenant, ledger)));
     return new PostureReport(now, rows);
   }
 
@@ -184,5 +193,42 @@ public final class Posture {
           + " would not show whether they exist", "see the " + CLOUD_ONLY + " rows");
     }
     return Outcome.pass(users.size() + " break-glass users in the ledger, " + usable + " of them enabled in Entra");
+  }
+
+  // --- 8. the FIDO2 security key policy -----------------------------------------------------------------
+
+  private static Outcome fido2Policy(Tenant tenant, Ledger ledger) throws DirectoryException, NotChecked,
+      CustodyException {
+    Fido2Policy p = tenant.fido2();
+    String where = "Entra admin centre > Protection > Authentication methods > Policies > Passkey (FIDO2)";
+    if (!p.enabled()) {
+      return Outcome.fail("the FIDO2 security key method is " + p.state() + " in the tenant: the break-glass keys"
+          + " cannot sign in", "enable it for the break-glass accounts: " + where + " > Enable and target them");
+    }
+    Map<UUID, String> models = new LinkedHashMap<>();
+    for (FidoKey k : ledger.keys()) {
+      if (k.owner().kind() == KeyOwner.Kind.ITEM) {
+        models.putIfAbsent(k.aaguid(), k.model().map(m -> "AAGUID " + k.aaguid() + " (" + m + ")")
+            .orElse("AAGUID " + k.aaguid()));
+      }
+    }
+    List<String> refused = models.entrySet().stream().filter(e -> !p.allows(e.getKey())).map(Map.Entry::getValue)
+        .toList();
+    if (!refused.isEmpty()) {
+      String how = "allow".equalsIgnoreCase(p.enforcementType()) ? "are not on its allow list"
+          : "block".equalsIgnoreCase(p.enforcementType()) ? "are on its block list"
+          : "fall under key restrictions of enforcement type '" + p.enforcementType() + "'";
+      return Outcome.fail("the FIDO2 policy enforces key restrictions and the models of keys in custody " + how
+          + ", so Entra refuses them: " + String.join(", ", refused), "let those models in: " + where
+          + " > Configure > Key restrictions policy (add the AAGUIDs to the allow list, or remove them from the block"
+          + " list)");
+    }
+    String restrictions = p.keyRestrictionsEnforced()
+        ? "key restrictions (" + p.enforcementType() + " list) let in " + (models.isEmpty()
+            ? "any model: no keys are registered in custody"
+            : "every model in custody: " + String.join(", ", models.values()))
+        : "no key restrictions";
+    return Outcome.pass("FIDO2 enabled; " + restrictions + "; attestation "
+        + (p.attestationEnforced() ? "enforced" : "not enforced: Entra registers keys whose model it cannot verify"));
   }
 }

@@ -7,6 +7,7 @@ import dev.breakglass.custody.directory.DirectoryException;
 import dev.breakglass.custody.directory.DirectoryReader;
 import dev.breakglass.custody.directory.DirectoryUser;
 import dev.breakglass.custody.directory.Domain;
+import dev.breakglass.custody.directory.Fido2Policy;
 import dev.breakglass.custody.directory.RoleSchedule;
 import dev.breakglass.custody.ledger.Fixture;
 import java.security.MessageDigest;
@@ -37,6 +38,7 @@ final class FakeDirectory implements DirectoryReader {
   final Map<String, List<RoleSchedule>> roles = new HashMap<>();
   final Map<String, List<AuthMethod>> methods = new HashMap<>();
   final Map<String, AppRegistration> apps = new HashMap<>();
+  Fido2Policy fido2 = fido2Policy("enabled");
   private final Map<String, DirectoryException> failures = new HashMap<>();
   private final Map<String, Integer> calls = new HashMap<>();
 
@@ -111,12 +113,28 @@ final class FakeDirectory implements DirectoryReader {
   }
 
   @Override
+  public Fido2Policy fido2Policy() throws DirectoryException {
+    call("fido2Policy");
+    return fido2;
+  }
+
+  @Override
   public Optional<AppRegistration> application(String appId) throws DirectoryException {
     call("application");
     return Optional.ofNullable(apps.get(appId));
   }
 
   // --- builders --------------------------------------------------------------------------------------
+
+  /** A FIDO2 policy in the given state, with attestation enforced and no key restrictions. */
+  static Fido2Policy fido2Policy(String state) {
+    return new Fido2Policy(state, true, false, "block", Set.of());
+  }
+
+  /** An enabled FIDO2 policy enforcing an allow or block list of models. */
+  static Fido2Policy fido2Restricted(String enforcementType, UUID... aaguids) {
+    return new Fido2Policy("enabled", true, true, enforcementType, Set.of(aaguids));
+  }
 
   /** A cloud-only, enabled user whose password was last changed at {@code passwordChanged}. */
   static DirectoryUser cloudUser(String id, String upn, Instant passwordChanged) {

@@ -5,6 +5,8 @@ import static dev.breakglass.custody.posture.FakeDirectory.cloudUser;
 import static dev.breakglass.custody.posture.FakeDirectory.domain;
 import static dev.breakglass.custody.posture.FakeDirectory.eligibleGlobalAdmin;
 import static dev.breakglass.custody.posture.FakeDirectory.fido2;
+import static dev.breakglass.custody.posture.FakeDirectory.fido2Policy;
+import static dev.breakglass.custody.posture.FakeDirectory.fido2Restricted;
 import static dev.breakglass.custody.posture.FakeDirectory.groupGlobalAdmin;
 import static dev.breakglass.custody.posture.FakeDirectory.keyless;
 import static dev.breakglass.custody.posture.FakeDirectory.password;
@@ -203,9 +205,9 @@ class PostureTest {
     assertOthersPass(r);
     assertFalse(r.failed());
     assertEquals(NOW, r.checkedAt());
-    // 7 checks per user, 4 for the app, 1 for the tenant.
-    assertEquals(2 * 7 + 4 + 1, r.rows().size());
-    assertEquals(Map.of(Status.PASS, 19, Status.WARN, 0, Status.FAIL, 0), r.counts());
+    // 7 checks per user, 4 for the app, 2 for the tenant.
+    assertEquals(2 * 7 + 4 + 2, r.rows().size());
+    assertEquals(Map.of(Status.PASS, 20, Status.WARN, 0, Status.FAIL, 0), r.counts());
     assertEquals(List.of(Posture.CLOUD_ONLY, Posture.ENABLED, Posture.CONDITIONAL_ACCESS, Posture.GLOBAL_ADMIN,
         Posture.METHODS, Posture.PASSWORD, Posture.ITEMS_REVIEWED), r.rows().stream()
         .filter(c -> c.subject().equals(BG1)).map(PostureCheck::check).toList());
@@ -224,6 +226,8 @@ class PostureTest {
     assertRow(r, Posture.APP_CLIENT_SECRETS, APP, Status.PASS, "no client secrets");
     assertRow(r, Posture.BREAK_GLASS_USERS, Posture.TENANT, Status.PASS, "2 break-glass users in the ledger, 2 of"
         + " them enabled in Entra");
+    assertRow(r, Posture.FIDO2_POLICY, Posture.TENANT, Status.PASS, "FIDO2 enabled; no key restrictions; attestation"
+        + " enforced");
     // Tenant-wide reads are made once, not once per user.
     assertEquals(1, tenant.calls("conditionalAccessPolicies"));
     assertEquals(1, tenant.calls("domains"));
@@ -687,5 +691,77 @@ class PostureTest {
     assertRow(r, Posture.APP_CLIENT_SECRETS, APP, Status.FAIL, "not checked: no app registration");
     assertEquals(3, r.count(Status.FAIL), r.rows().stream().map(PostureCheck::toString)
         .collect(Collectors.joining("\n")));
+  }
+
+  // --- 9. the FIDO2 policy ---------------------------------------------------------------------------------
+
+  @Test
+  void fido2Disabled_fails() throws Exception {
+    tenant.fido2 = fido2Policy("disabled");
+
+    PostureReport r = check();
+
+    assertRow(r, Posture.FIDO2_POLICY, Posture.TENANT, Status.FAIL, "the FIDO2 security key method is disabled in"
+        + " the tenant: the break-glass keys cannot sign in");
+    assertOthersPass(r, Posture.FIDO2_POLICY + "@" + Posture.TENANT);
+  }
+
+  @Test
+  void fido2AllowListWithCustodyModels_passes() throws Exception {
+    tenant.fido2 = fido2Restricted("allow", OTHER_MODEL, YUBIKEY);
+
+    PostureReport r = check();
+
+    assertRow(r, Posture.FIDO2_POLICY, Posture.TENANT, Status.PASS, "key restrictions (allow list) let in every model"
+        + " in custody: AAGUID " + YUBIKEY + " (YubiKey 5 Series)");
+  }
+
+  @Test
+  void fido2AllowListWithoutCustodyModel_failsNamingIt() throws Exception {
+    tenant.fido2 = fido2Restricted("allow", OTHER_MODEL);
+
+    PostureReport r = check();
+
+    assertRow(r, Posture.FIDO2_POLICY, Posture.TENANT, Status.FAIL, "are not on its allow list, so Entra refuses"
+        + " them: AAGUID " + YUBIKEY + " (YubiKey 5 Series)");
+    assertOthersPass(r, Posture.FIDO2_POLICY + "@" + Posture.TENANT);
+  }
+
+  @Test
+  void fido2BlockListWithCustodyModel_failsNamingIt() throws Exception {
+    tenant.fido2 = fido2Restricted("block", YUBIKEY);
+
+    PostureReport r = check();
+
+    assertRow(r, Posture.FIDO2_POLICY, Posture.TENANT, Status.FAIL, "are on its block list, so Entra refuses them:"
+        + " AAGUID " + YUBIKEY + " (YubiKey 5 Series)");
+  }
+
+  @Test
+  void fido2BlockListOfOtherModels_passes() throws Exception {
+    tenant.fido2 = fido2Restricted("block", OTHER_MODEL);
+
+    assertRow(check(), Posture.FIDO2_POLICY, Posture.TENANT, Status.PASS, "key restrictions (block list)");
+  }
+
+  @Test
+  void fido2AttestationNotEnforced_passesSayingSo() throws Exception {
+    tenant.fido2 = new dev.breakglass.custody.directory.Fido2Policy("enabled", false, false, "", java.util.Set.of());
+
+    assertRow(check(), Posture.FIDO2_POLICY, Posture.TENANT, Status.PASS, "attestation not enforced");
+  }
+
+  @Test
+  void fido2PolicyForbidden_failsAsNotChecked() throws Exception {
+    tenant.fail("fido2Policy", new DirectoryException(DirectoryException.Reason.FORBIDDEN,
+        "Graph refused GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2 (403)"));
+
+    PostureReport r = check();
+
+    PostureCheck c = assertRow(r, Posture.FIDO2_POLICY, Posture.TENANT, Status.FAIL, "not checked: cannot read the"
+        + " FIDO2 security key policy");
+    assertTrue(c.fix().startsWith("grant the Microsoft Graph application permission Policy.Read.AuthenticationMethod"),
+        c.fix());
+    assertOthersPass(r, Posture.FIDO2_POLICY + "@" + Posture.TENANT);
   }
 }

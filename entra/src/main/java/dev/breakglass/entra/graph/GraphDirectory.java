@@ -6,6 +6,8 @@ import com.microsoft.graph.models.ConditionalAccessConditionSet;
 import com.microsoft.graph.models.ConditionalAccessUsers;
 import com.microsoft.graph.models.ExpirationPattern;
 import com.microsoft.graph.models.Fido2AuthenticationMethod;
+import com.microsoft.graph.models.Fido2AuthenticationMethodConfiguration;
+import com.microsoft.graph.models.Fido2KeyRestrictions;
 import com.microsoft.graph.models.MicrosoftAuthenticatorAuthenticationMethod;
 import com.microsoft.graph.models.PasswordProfile;
 import com.microsoft.graph.models.PlatformCredentialAuthenticationMethod;
@@ -24,6 +26,7 @@ import dev.breakglass.custody.directory.DirectoryReader;
 import dev.breakglass.custody.directory.DirectoryUser;
 import dev.breakglass.custody.directory.DirectoryWriter;
 import dev.breakglass.custody.directory.Domain;
+import dev.breakglass.custody.directory.Fido2Policy;
 import dev.breakglass.custody.directory.RoleSchedule;
 import dev.breakglass.custody.secret.PasswordDirectory;
 import dev.breakglass.entra.graph.GraphCalls.Op;
@@ -47,8 +50,8 @@ import java.util.UUID;
 
 /**
  * The directory port over Microsoft Graph v1.0: reads users, domains, Conditional Access policies,
- * group membership, role schedules, authentication methods and app registrations; resets passwords
- * and adds or removes app certificate credentials. Every list is read to its last page; throttling
+ * group membership, role schedules, authentication methods, the FIDO2 policy and app registrations;
+ * resets passwords and adds or removes app certificate credentials. Every list is read to its last page; throttling
  * is retried by the HTTP client ({@link GraphHttp}); every failure is a {@link DirectoryException}
  * whose message names the request and, for a 403, the permission it needs.
  *
@@ -198,6 +201,33 @@ public final class GraphDirectory implements DirectoryReader, DirectoryWriter, P
       out.add(new AuthMethod(required(m.getId(), "id", op), type, text(displayName(m)), aaguid));
     }
     return List.copyOf(out);
+  }
+
+  @Override
+  public Fido2Policy fido2Policy() throws DirectoryException {
+    Op op = new Op("GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2",
+        "Policy.Read.AuthenticationMethod (or Policy.Read.All)");
+    var configurations = graph.policies().authenticationMethodsPolicy().authenticationMethodConfigurations();
+    var c = GraphCalls.call(op, () -> configurations.byAuthenticationMethodConfigurationId("fido2").get());
+    if (!(c instanceof Fido2AuthenticationMethodConfiguration f)) {
+      throw new DirectoryException(Reason.BAD_RESPONSE, "Microsoft Graph answered " + op.request() + " with "
+          + (c == null ? "nothing" : "a " + GraphCalls.oneLine(String.valueOf(c.getOdataType()), 80))
+          + ", not a fido2AuthenticationMethodConfiguration");
+    }
+    Fido2KeyRestrictions k = f.getKeyRestrictions();
+    Set<UUID> aaguids = new LinkedHashSet<>();
+    for (String a : k == null ? List.<String>of() : list(k.getAaGuids())) {
+      try {
+        aaguids.add(UUID.fromString(Objects.requireNonNullElse(a, "").strip()));
+      } catch (IllegalArgumentException e) {
+        throw new DirectoryException(Reason.BAD_RESPONSE, "Microsoft Graph answered " + op.request()
+            + " with a keyRestrictions AAGUID that is not a GUID ('" + GraphCalls.oneLine(String.valueOf(a), 60)
+            + "')");
+      }
+    }
+    return new Fido2Policy(required(f.getState(), "state", op).getValue(),
+        Boolean.TRUE.equals(f.getIsAttestationEnforced()), k != null && Boolean.TRUE.equals(k.getIsEnforced()),
+        k == null || k.getEnforcementType() == null ? "" : k.getEnforcementType().getValue(), aaguids);
   }
 
   private static String displayName(AuthenticationMethod m) {

@@ -15,6 +15,7 @@ import dev.breakglass.custody.directory.DirectoryException;
 import dev.breakglass.custody.directory.DirectoryException.Reason;
 import dev.breakglass.custody.directory.DirectoryUser;
 import dev.breakglass.custody.directory.Domain;
+import dev.breakglass.custody.directory.Fido2Policy;
 import dev.breakglass.custody.directory.RoleSchedule;
 import dev.breakglass.custody.ledger.TestClock;
 import dev.breakglass.entra.EntraConnection;
@@ -177,6 +178,35 @@ class GraphDirectoryIT {
         "microsoftAuthenticatorAuthenticationMethod", "temporaryAccessPassAuthenticationMethod"),
         dir.authenticationMethods(BG2).stream().map(AuthMethod::type).toList());
     assertEquals(Optional.of("Pixel 8"), dir.authenticationMethods(BG2).get(2).displayName());
+  }
+
+  @Test
+  void fido2Policy_stateAttestationAndKeyRestrictions() throws Exception {
+    assertEquals(new Fido2Policy("enabled", true, true, "allow", Set.of(UUID.fromString(
+        "2fc0579f-8113-47ea-b116-bb5a8db9202a"), UUID.fromString("ee882879-721c-4913-9775-3dfcce97072a"))),
+        dir.fido2Policy());
+    assertEquals(List.of("policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2"),
+        server.requests("GET", "policies/").stream().map(Recorded::resource).toList());
+
+    // The documented example: disabled, restrictions present but not enforced.
+    server.put("policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2", """
+        {"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration", "id": "Fido2",
+         "state": "disabled", "isSelfServiceRegistrationAllowed": true, "isAttestationEnforced": false,
+         "keyRestrictions": {"isEnforced": false, "enforcementType": "block", "aaGuids": []},
+         "includeTargets": [{"targetType": "group", "id": "all_users", "isRegistrationRequired": false}],
+         "excludeTargets": []}""");
+    assertEquals(new Fido2Policy("disabled", false, false, "block", Set.of()), dir.fido2Policy());
+  }
+
+  @Test
+  void fido2Policy_forbidden_namesThePermission() {
+    server.fault("GET", "policies/", Fault.forbidden());
+    DirectoryException e = assertThrows(DirectoryException.class, () -> dir.fido2Policy());
+    assertEquals(Reason.FORBIDDEN, e.reason());
+    assertTrue(e.getMessage().startsWith("the app may not GET /policies/authenticationMethodsPolicy/"
+        + "authenticationMethodConfigurations/fido2 (403"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("grant it Policy.Read.AuthenticationMethod (or Policy.Read.All) (with admin"
+        + " consent)"), e.getMessage());
   }
 
   @Test
