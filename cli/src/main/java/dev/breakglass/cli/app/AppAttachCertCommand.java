@@ -1,13 +1,9 @@
 package dev.breakglass.cli.app;
 
 import dev.breakglass.ca.AppCertificates;
-import dev.breakglass.ca.CertificateAuthority;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.entra.EntraOptions;
 import dev.breakglass.cli.inventory.ByOption;
-import dev.breakglass.custody.ledger.Ledger;
-import dev.breakglass.entra.EntraConnection;
-import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,23 +22,14 @@ public final class AppAttachCertCommand implements Callable<Integer> {
   @Mixin LedgerOptions ledger;
   @Mixin EntraOptions entra;
   @Mixin ByOption by;
-
-  @Option(names = "--identity", required = true, paramLabel = "APP_ID", description = "The app's client id.")
-  String identity;
-
-  @Option(names = "--serial", required = true, paramLabel = "SERIAL", description = "The certificate (bg ca list).")
-  String serial;
+  @Mixin AppCertOptions cert;
 
   @Override
   public Integer call() throws Exception {
-    try (Ledger l = ledger.open();
-        EntraConnection c = entra.connect(l, ledger.root().clock(), spec.commandLine().getErr())) {
-      AppCertificates.Change ch = new AppCertificates(l,
-          new CertificateAuthority(l, ledger.root().clock(), new SecureRandom()), c.directory(), c.directory())
-          .attach(identity, serial, by.actor(ledger));
-      spec.commandLine().getOut().printf("attached certificate %s to app %s as key credential %s, event %d (head %s)%n",
-          ch.serial(), ch.appId(), ch.keyId(), ch.event().seq(), ch.event().head());
-    }
+    AppCertificates.Change ch = cert.run(ledger, entra, spec.commandLine().getErr(),
+        apps -> apps.attach(cert.identity, cert.serial, by.actor(ledger)));
+    spec.commandLine().getOut().printf("attached certificate %s to app %s as key credential %s, event %d (head %s)%n",
+        ch.serial(), ch.appId(), ch.keyId(), ch.event().seq(), ch.event().head());
     return 0;
   }
 }
