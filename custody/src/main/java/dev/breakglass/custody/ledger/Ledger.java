@@ -761,46 +761,38 @@ public final class Ledger implements AutoCloseable {
   /** Records the outcome of checking a rebuilt or typed password against a version's verifier. */
   public Event recordPasswordCheck(String identity, int version, boolean matches, String method, String actor)
       throws CustodyException {
-    String who = operator(actor);
-    return store.write(() -> {
-      PasswordRecord p = password0(identity, version);
-      Map<String, Object> d = new LinkedHashMap<>();
-      d.put("identity", p.identity());
-      d.put("version", (long) p.version());
-      d.put("matches", matches);
-      d.put("method", method);
-      return append(EventType.PASSWORD_VERIFIED, who, Optional.empty(), Optional.empty(), Optional.empty(),
-          Optional.empty(), d);
-    });
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("matches", matches);
+    d.put("method", method);
+    return passwordEvent(EventType.PASSWORD_VERIFIED, identity, version, Optional.empty(), d, actor);
   }
 
   /** Records that the directory accepted password version {@code version} of a user. */
   public Event recordPasswordSet(String identity, int version, String directory, String actor)
       throws CustodyException {
-    String who = operator(actor);
-    return store.write(() -> {
-      PasswordRecord p = password0(identity, version);
-      Map<String, Object> d = new LinkedHashMap<>();
-      d.put("identity", p.identity());
-      d.put("version", (long) p.version());
-      d.put("directory", directory);
-      return append(EventType.PASSWORD_SET, who, Optional.empty(), Optional.empty(), Optional.empty(),
-          Optional.empty(), d);
-    });
+    return passwordEvent(EventType.PASSWORD_SET, identity, version, Optional.empty(), Map.of("directory", directory),
+        actor);
   }
 
   /** Records that a password was shown on a terminal (by {@code bg password combine}). */
   public Event recordPasswordRevealed(String identity, int version, String reason, String actor)
       throws CustodyException {
-    String who = operator(actor);
+    operator(actor); // the actor is checked first, as for every event
     String why = Text.check(() -> Text.required("reason", reason, 2000));
+    return passwordEvent(EventType.PASSWORD_REVEALED, identity, version, Optional.of(why), Map.of(), actor);
+  }
+
+  /** One event about an existing password version: its identity and version, then {@code extra}. */
+  private Event passwordEvent(EventType type, String identity, int version, Optional<String> reason,
+      Map<String, Object> extra, String actor) throws CustodyException {
+    String who = operator(actor);
     return store.write(() -> {
       PasswordRecord p = password0(identity, version);
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("identity", p.identity());
       d.put("version", (long) p.version());
-      return append(EventType.PASSWORD_REVEALED, who, Optional.empty(), Optional.empty(), Optional.of(why),
-          Optional.empty(), d);
+      d.putAll(extra);
+      return append(type, who, Optional.empty(), Optional.empty(), reason, Optional.empty(), d);
     });
   }
 
@@ -833,21 +825,7 @@ public final class Ledger implements AutoCloseable {
    */
   public Optional<Instant> passwordSetAt(String identity, int version) throws CustodyException {
     String ref = Text.check(() -> Text.required("identity", identity, 256));
-    return store.read(() -> {
-      PasswordRecord p = password0(ref, version);
-      Instant created = store.event(p.createdEvent()).orElseThrow().timestamp();
-      Instant[] last = {null};
-      store.events(Optional.empty(), Optional.of(created), e -> {
-        if (e.type() == EventType.PASSWORD_SET) {
-          Map<String, Object> d = Json.read(e.details());
-          if (p.identity().equalsIgnoreCase(String.valueOf(d.get("identity")))
-              && Long.valueOf(version).equals(d.get("version"))) {
-            last[0] = e.timestamp();
-          }
-        }
-      });
-      return Optional.ofNullable(last[0]);
-    });
+    return store.read(() -> store.passwordSetInDirectory(password0(ref, version).identity(), version));
   }
 
   private PasswordRecord password0(String identity, int version) throws SQLException, CustodyException {

@@ -119,6 +119,8 @@ public final class SqliteLedgerStore implements AutoCloseable {
           + " created_seq) VALUES (?, ?, ?, ?, ?, ?, ?, 'current', ?)";
   private static final String PASSWORD_VERIFIED =
       "UPDATE passwords SET last_verified = ? WHERE identity = ? COLLATE NOCASE AND version = ?";
+  private static final String PASSWORD_SET_AT =
+      "SELECT set_in_directory FROM passwords WHERE identity = ? COLLATE NOCASE AND version = ?";
   private static final String PASSWORDS =
       "SELECT identity, version, length, entropy_bits, layout, share_set, verifier, status, last_verified,"
           + " created_seq FROM passwords";
@@ -723,6 +725,17 @@ public final class SqliteLedgerStore implements AutoCloseable {
         rs -> new PasswordRecord(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getString(5),
             opt(rs, 6), rs.getString(7), rs.getString(8).equals("current"), opt(rs, 9).map(EventHash::parseTimestamp),
             rs.getLong(10)));
+  }
+
+  /** When the directory last accepted a password version ({@code password-set}), if ever. */
+  public Optional<Instant> passwordSetInDirectory(String identity, int version) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(PASSWORD_SET_AT)) {
+      ps.setString(1, identity);
+      ps.setInt(2, version);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? opt(rs, 1).map(EventHash::parseTimestamp) : Optional.empty();
+      }
+    }
   }
 
   public List<CaRecord> cas(Optional<String> serial) throws SQLException {
