@@ -350,7 +350,11 @@ public final class KeyCeremonies {
         ? c.getMessage() : e.getMessage();
   }
 
-  /** Library messages can span lines and quote input: keep the first line, bounded. */
+  /**
+   * Library messages and the browser's error reports can span lines and quote input: keep the first
+   * line, bounded, with control, format and line-separator characters made '?' (they reach the
+   * terminal).
+   */
   static String oneLine(String message) {
     if (message == null || message.isBlank()) {
       return "no detail";
@@ -359,7 +363,7 @@ public final class KeyCeremonies {
     String bounded = first.length() > 200 ? first.substring(0, 200) + "…" : first;
     // Library messages quote what the browser sent (e.g. its origin): no terminal control codes.
     StringBuilder b = new StringBuilder(bounded.length());
-    bounded.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c)
+    bounded.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) || c == 0x2028 || c == 0x2029
         || Character.getType(c) == Character.FORMAT ? '?' : c));
     return b.toString();
   }

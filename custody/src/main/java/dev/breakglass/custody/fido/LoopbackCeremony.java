@@ -421,19 +421,11 @@ public final class LoopbackCeremony implements AutoCloseable {
       java.util.Map<String, Object> m = Json.read(json);
       Object name = m.get("name");
       Object message = m.get("message");
-      return printable(KeyCeremonies.oneLine(String.valueOf(name))) + (message == null ? ""
-          : ": " + printable(KeyCeremonies.oneLine(String.valueOf(message))));
+      return KeyCeremonies.oneLine(String.valueOf(name)) + (message == null ? ""
+          : ": " + KeyCeremonies.oneLine(String.valueOf(message)));
     } catch (IllegalArgumentException e) {
       return "an error it did not describe";
     }
-  }
-
-  /** Control characters (terminal escapes among them) as '?'. */
-  private static String printable(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    s.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) || c == 0x2028 || c == 0x2029
-        || Character.getType(c) == Character.FORMAT ? '?' : c));
-    return b.toString();
   }
 
   private String options() throws IOException {
