@@ -27,27 +27,12 @@ samples="${BENCH_FIDO_SAMPLES:-50}"
 warmup="${BENCH_FIDO_WARMUP:-30}"
 throughput="${BENCH_FIDO_THROUGHPUT:-500}"
 cold_runs="${BENCH_COLD_RUNS:-5}"
-for v in runs samples throughput cold_runs; do
-  if ! [[ "${!v}" =~ ^[1-9][0-9]*$ ]]; then
-    echo "bench: $v must be a positive integer, got '${!v}'" >&2
-    exit 2
-  fi
-done
-if ! [[ "$warmup" =~ ^[0-9]+$ ]]; then
-  echo "bench: warmup must be a non-negative integer, got '$warmup'" >&2
-  exit 2
-fi
+. "$bench/lib.sh"
+require_positive runs samples throughput cold_runs
+require_non_negative warmup
 
 # The same java as ./bg uses; javac from the same JDK.
-java="${BG_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/java}}"
-java="${java:-java}"
-java_bin="$(dirname "$(readlink -f "$(command -v "$java")")")"
-javac="$java_bin/javac"
-[ -x "$javac" ] || javac="$(command -v javac || true)"
-if [ -z "$javac" ]; then
-  echo "bench: javac not found next to $java or on PATH; a JDK is needed" >&2
-  exit 2
-fi
+find_jdk
 
 say() { echo "bench: $*" >&2; }
 

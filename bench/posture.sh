@@ -37,26 +37,11 @@ policies="${BENCH_POSTURE_POLICIES:-500}"
 ca_page="${BENCH_POSTURE_CA_PAGE:-100}"
 groups="${BENCH_POSTURE_GROUPS:-5000}"
 member_of="${BENCH_POSTURE_MEMBER_OF:-50}"
-for n in runs cold_runs bg_runs policies ca_page groups member_of; do
-  if ! [[ "${!n}" =~ ^[1-9][0-9]*$ ]]; then
-    echo "bench: $n must be a positive integer, got '${!n}'" >&2
-    exit 2
-  fi
-done
-if ! [[ "$warmup" =~ ^[0-9]+$ ]]; then
-  echo "bench: warmup must be a non-negative integer, got '$warmup'" >&2
-  exit 2
-fi
-
-java="${BG_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/java}}"
-java="${java:-java}"
+. "$bench/lib.sh"
+require_positive runs cold_runs bg_runs policies ca_page groups member_of
+require_non_negative warmup
+find_jdk
 java="$(readlink -f "$(command -v "$java")")"
-javac="$(dirname "$java")/javac"
-[ -x "$javac" ] || javac="$(command -v javac || true)"
-if [ -z "$javac" ]; then
-  echo "bench: javac not found next to $java or on PATH; a JDK is needed" >&2
-  exit 2
-fi
 
 say() { echo "bench: $*" >&2; }
 

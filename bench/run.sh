@@ -26,27 +26,12 @@ append_events="${BENCH_APPEND_EVENTS:-2000}"
 append_warmup="${BENCH_APPEND_WARMUP:-200}"
 chain_events="${BENCH_CHAIN_EVENTS:-100000}"
 chain_batch="${BENCH_CHAIN_BATCH:-10000}"
-for v in runs append_events chain_events chain_batch; do
-  if ! [[ "${!v}" =~ ^[1-9][0-9]*$ ]]; then
-    echo "bench: $v must be a positive integer, got '${!v}'" >&2
-    exit 2
-  fi
-done
-if ! [[ "$append_warmup" =~ ^[0-9]+$ ]]; then
-  echo "bench: append_warmup must be a non-negative integer, got '$append_warmup'" >&2
-  exit 2
-fi
+. "$bench/lib.sh"
+require_positive runs append_events chain_events chain_batch
+require_non_negative append_warmup
 
 # The same java as ./bg uses; javac from the same JDK.
-java="${BG_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/java}}"
-java="${java:-java}"
-java_bin="$(dirname "$(readlink -f "$(command -v "$java")")")"
-javac="$java_bin/javac"
-[ -x "$javac" ] || javac="$(command -v javac || true)"
-if [ -z "$javac" ]; then
-  echo "bench: javac not found next to $java or on PATH; a JDK is needed" >&2
-  exit 2
-fi
+find_jdk
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/bg-bench.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
