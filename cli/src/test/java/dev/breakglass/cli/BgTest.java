@@ -217,12 +217,12 @@ class BgTest {
     setUpInventory();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("ledger.db"));
         Statement s = c.createStatement()) {
-      s.executeUpdate("PRAGMA user_version = 6");
+      s.executeUpdate("PRAGMA user_version = 7");
     }
     CliRun.Run r = bg("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--reason", "x", "--seal", "TB-1");
     assertEquals(1, r.code());
-    assertEquals("bg: error: " + home.resolve("ledger.db") + " has ledger schema version 6, newer than this bg"
-        + " supports (5): upgrade bg; the ledger was not changed", r.err().strip());
+    assertEquals("bg: error: " + home.resolve("ledger.db") + " has ledger schema version 7, newer than this bg"
+        + " supports (6): upgrade bg; the ledger was not changed", r.err().strip());
   }
 
   @Test

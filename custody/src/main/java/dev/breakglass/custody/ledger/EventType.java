@@ -27,7 +27,10 @@ public enum EventType {
   CERTIFICATE_ATTACHED("certificate-attached"),
   CERTIFICATE_DETACHED("certificate-detached"),
   PASSWORD_SET("password-set"),
-  IDENTITY_OBJECT_ID_SET("identity-object-id-set");
+  IDENTITY_OBJECT_ID_SET("identity-object-id-set"),
+  SESSION_OPENED("session-opened"),
+  SESSION_CLOSED("session-closed"),
+  SIGNIN_OBSERVED("signin-observed");
 
   private final String wireName;
 

@@ -1112,6 +1112,185 @@ public final class Ledger implements AutoCloseable {
 
   // --- reading ----------------------------------------------------------------------------------
 
+  // --- unlock sessions -------------------------------------------------------------------------
+
+  /**
+   * Opens an unlock session for one identity: two different custodians, and no other open session
+   * for that identity. The vault-daemon explains the identity's sign-ins with it until it closes.
+   */
+  public Event openSession(SessionRequest r) throws CustodyException {
+    return store.write(() -> {
+      Identity identity = identity(r.identity());
+      if (r.witness().isEmpty()) {
+        throw new CustodyException(Reason.REFUSED,
+            "an unlock session needs two people: name a second custodian with --witness");
+      }
+      People p = people(r.by(), r.witness(), true, "");
+      for (Session s : store.sessions(true)) {
+        if (s.identity().equalsIgnoreCase(identity.ref())) {
+          throw new CustodyException(Reason.REFUSED, "identity '" + identity.ref() + "' already has an open"
+              + " unlock session (" + s.id() + ", opened by " + s.openedBy() + " at "
+              + EventHash.formatTimestamp(s.openedAt()) + "): close it first");
+        }
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("identity", identity.ref());
+      d.put("drill", r.drill());
+      d.put("expectedEnd", EventHash.formatTimestamp(clock.instant().plus(r.expectedDuration())));
+      return append(EventType.SESSION_OPENED, p.actor, p.witness, Optional.empty(), Optional.of(r.reason()),
+          r.ticket(), d);
+    });
+  }
+
+  /** Closes an open unlock session; {@code summary} says what was done during it. */
+  public Event closeSession(long session, String by, String summary) throws CustodyException {
+    String what = Text.check(() -> Text.required("summary", summary, 4000));
+    return store.write(() -> {
+      Custodian c = custodian(by);
+      Session s = store.sessions(false).stream().filter(x -> x.id() == session).findFirst()
+          .orElseThrow(() -> new CustodyException(Reason.NOT_FOUND, "no unlock session " + session
+              + ": see 'bg status'"));
+      if (!s.open()) {
+        throw new CustodyException(Reason.REFUSED, "unlock session " + session + " was closed already (event "
+            + s.closedEvent().orElseThrow() + ")");
+      }
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("session", session);
+      d.put("identity", s.identity());
+      return append(EventType.SESSION_CLOSED, c.name(), Optional.empty(), Optional.empty(), Optional.of(what),
+          Optional.empty(), d);
+    });
+  }
+
+  /** Unlock sessions, oldest first; open ones only if {@code openOnly}. */
+  public List<Session> sessions(boolean openOnly) throws CustodyException {
+    return store.read(() -> store.sessions(openOnly));
+  }
+
+  /**
+   * Every unlock session and every time an item that unlocks an identity was out of its safe,
+   * oldest first within each kind: what the vault-daemon explains sign-ins with.
+   */
+  public List<CustodyWindow> custodyWindows() throws CustodyException {
+    return store.read(() -> {
+      Map<String, String> itemIdentity = new java.util.HashMap<>();
+      for (Item i : store.items(Optional.empty())) {
+        i.identity().ifPresent(id -> itemIdentity.put(i.label().toLowerCase(java.util.Locale.ROOT), id));
+      }
+      return store.custodyWindows(itemIdentity);
+    });
+  }
+
+  // --- the vault-daemon's records ---------------------------------------------------------------
+
+  /** Builds the alerts of one sign-in, inside the transaction that records it. */
+  @FunctionalInterface
+  public interface SignInAlerts {
+    /**
+     * @param recorded the {@code signin-observed} event just appended (the ledger head for now)
+     * @return the messages to queue; may be empty
+     */
+    List<OutboxMessage> alertsFor(ObservedSignIn signIn, Event recorded);
+  }
+
+  /**
+   * Records the sign-ins not recorded before, one {@code signin-observed} event each, queues their
+   * alerts and sets the daemon's checkpoint, all in one transaction: a process killed half-way
+   * leaves none of it, so the next poll sees the same sign-ins as new again and nothing is lost
+   * or recorded twice.
+   *
+   * @param actor the daemon's name in the ledger
+   * @param checkpoint a daemon-state value to set with them (name, value), if any
+   * @return the events appended, oldest sign-in first; already recorded sign-ins are skipped
+   */
+  public List<Event> recordSignIns(String actor, List<ObservedSignIn> signIns, Optional<Map.Entry<String, String>>
+      checkpoint, SignInAlerts alerts) throws CustodyException {
+    String who = operator(actor);
+    Instant now = clock.instant();
+    return store.write(() -> {
+      List<Event> out = new ArrayList<>();
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (ObservedSignIn s : signIns) {
+        if (!seen.add(s.signInId()) || store.signInRecorded(s.signInId())) {
+          continue;
+        }
+        Identity identity = identity(s.identity());
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("signInId", s.signInId());
+        d.put("createdDateTime", EventHash.formatTimestamp(s.createdAt()));
+        d.put("identity", identity.ref());
+        d.put("verdict", s.verdict().name());
+        d.put("custodyEvent", s.custodyEvent());
+        d.put("succeeded", s.succeeded());
+        for (Map.Entry<String, Object> e : s.details().entrySet()) {
+          d.putIfAbsent(e.getKey(), e.getValue());
+        }
+        Event e = append(EventType.SIGNIN_OBSERVED, who, Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty(), d);
+        store.enqueue(alerts.alertsFor(s, e), now);
+        out.add(e);
+      }
+      if (checkpoint.isPresent()) {
+        store.putDaemonState(checkpoint.get().getKey(), checkpoint.get().getValue());
+      }
+      return out;
+    });
+  }
+
+  /** Sign-ins the ledger recorded that happened at or after {@code since}, oldest first. */
+  public List<SignInRecorded> signIns(Instant since) throws CustodyException {
+    return store.read(() -> store.signIns(since));
+  }
+
+  /** A value the daemon keeps between runs (its checkpoint, the last posture it alerted on). */
+  public Optional<String> daemonState(String name) throws CustodyException {
+    return store.read(() -> store.daemonState(name));
+  }
+
+  /** Queues alerts and sets daemon-state values in one transaction (either both happen or neither). */
+  public void enqueue(List<OutboxMessage> messages, Map<String, String> state) throws CustodyException {
+    Instant now = clock.instant();
+    store.write(() -> {
+      store.enqueue(messages, now);
+      for (Map.Entry<String, String> e : state.entrySet()) {
+        store.putDaemonState(e.getKey(), e.getValue());
+      }
+      return null;
+    });
+  }
+
+  /** Undelivered alerts due now, the most overdue first, at most {@code limit}. */
+  public List<OutboxEntry> outboxDue(int limit) throws CustodyException {
+    Instant now = clock.instant();
+    return store.read(() -> store.outboxDue(now, limit));
+  }
+
+  /** Every outbox row of one alert (one per sink). */
+  public List<OutboxEntry> outbox(String alertId) throws CustodyException {
+    return store.read(() -> store.outbox(alertId));
+  }
+
+  /** Marks a message delivered; false if it was delivered already (by another daemon process). */
+  public boolean outboxDelivered(long id) throws CustodyException {
+    Instant now = clock.instant();
+    return store.write(() -> store.outboxDelivered(id, now));
+  }
+
+  /** Records a failed delivery and when to try again. */
+  public boolean outboxFailed(long id, String error, Instant nextAttempt) throws CustodyException {
+    String e = Text.printable(error.length() > 500 ? error.substring(0, 500) + "…" : error);
+    return store.write(() -> store.outboxFailed(id, e, nextAttempt));
+  }
+
+  /** Forgets delivered messages delivered before {@code before}; returns how many. */
+  public int purgeDelivered(Instant before) throws CustodyException {
+    return store.write(() -> store.purgeDelivered(before));
+  }
+
+  public OutboxStats outboxStats() throws CustodyException {
+    return store.read(store::outboxStats);
+  }
+
   public List<Safe> safes() throws CustodyException {
     return store.read(() -> store.safes(Optional.empty()));
   }

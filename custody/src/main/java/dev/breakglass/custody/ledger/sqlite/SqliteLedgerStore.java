@@ -9,6 +9,7 @@ import dev.breakglass.custody.ledger.CertificateRecord;
 import dev.breakglass.custody.ledger.CounterReading;
 import dev.breakglass.custody.ledger.CounterVerdict;
 import dev.breakglass.custody.ledger.Custodian;
+import dev.breakglass.custody.ledger.CustodyWindow;
 import dev.breakglass.custody.ledger.Event;
 import dev.breakglass.custody.ledger.EventDraft;
 import dev.breakglass.custody.ledger.EventHash;
@@ -22,8 +23,14 @@ import dev.breakglass.custody.ledger.ItemKind;
 import dev.breakglass.custody.ledger.Json;
 import dev.breakglass.custody.ledger.KeyAlarm;
 import dev.breakglass.custody.ledger.KeyOwner;
+import dev.breakglass.custody.ledger.OutboxEntry;
+import dev.breakglass.custody.ledger.OutboxMessage;
+import dev.breakglass.custody.ledger.OutboxStats;
 import dev.breakglass.custody.ledger.PasswordRecord;
 import dev.breakglass.custody.ledger.Safe;
+import dev.breakglass.custody.ledger.Session;
+import dev.breakglass.custody.ledger.SignInRecorded;
+import dev.breakglass.custody.ledger.SignInVerdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +67,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
 
   /** Schema migrations, in order; index i brings the schema from version i to i+1. */
   static final List<String> MIGRATIONS = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql",
-      "schema-004.sql", "schema-005.sql");
+      "schema-004.sql", "schema-005.sql", "schema-006.sql");
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = MIGRATIONS.size();
@@ -170,11 +177,46 @@ public final class SqliteLedgerStore implements AutoCloseable {
       "SELECT label, kind, serial, identity, safe, seal, holder, out_since, out_seq, last_reviewed,"
           + " added_seq FROM items";
 
+  private static final String INSERT_SESSION = "INSERT INTO sessions (seq, identity, drill, opened_by, witness,"
+      + " opened_at, expected_end) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  private static final String CLOSE_SESSION =
+      "UPDATE sessions SET closed_seq = ?, closed_at = ? WHERE seq = ? AND closed_seq IS NULL";
+  private static final String SESSIONS = "SELECT s.seq, s.identity, s.drill, s.opened_by, s.witness, e.reason,"
+      + " e.ticket, s.opened_at, s.expected_end, s.closed_seq, s.closed_at FROM sessions s JOIN events e"
+      + " ON e.seq = s.seq";
+  private static final String INSERT_SIGNIN = "INSERT INTO signins (signin_id, seq, created_at, identity, verdict,"
+      + " custody_seq, succeeded) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  private static final String SIGNIN_SEEN = "SELECT 1 FROM signins WHERE signin_id = ?";
+  private static final String SIGNINS = "SELECT signin_id, seq, created_at, identity, verdict, custody_seq,"
+      + " succeeded FROM signins WHERE created_at >= ? ORDER BY created_at, signin_id";
+  private static final String ITEM_MOVES = "SELECT seq, ts, type, actor, witness, item, reason, ticket FROM events"
+      + " WHERE type IN ('item-checked-out', 'item-checked-in') ORDER BY seq";
+  private static final String GET_STATE = "SELECT value FROM daemon_state WHERE name = ?";
+  private static final String PUT_STATE = "INSERT INTO daemon_state (name, value) VALUES (?, ?)"
+      + " ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+  private static final String INSERT_OUTBOX = "INSERT OR IGNORE INTO outbox (alert_id, sink, payload, created_at,"
+      + " next_attempt) VALUES (?, ?, ?, ?, ?)";
+  private static final String OUTBOX_COLUMNS =
+      "SELECT id, alert_id, sink, payload, created_at, attempts, next_attempt, last_error, delivered_at FROM outbox";
+  private static final String OUTBOX_DUE = OUTBOX_COLUMNS
+      + " WHERE delivered_at IS NULL AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?";
+  private static final String OUTBOX_BY_ALERT = OUTBOX_COLUMNS + " WHERE alert_id = ? ORDER BY id";
+  private static final String OUTBOX_DELIVERED = "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1,"
+      + " last_error = NULL WHERE id = ? AND delivered_at IS NULL";
+  private static final String OUTBOX_FAILED = "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
+      + " next_attempt = ? WHERE id = ? AND delivered_at IS NULL";
+  private static final String OUTBOX_PENDING = "SELECT sink, COUNT(*), MIN(created_at) FROM outbox"
+      + " WHERE delivered_at IS NULL GROUP BY sink ORDER BY sink";
+  private static final String OUTBOX_DELIVERED_COUNT = "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NOT NULL";
+  private static final String OUTBOX_PURGE = "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?";
+
   /** The projection tables with their sort key, compared by {@link #projectionDiff}. */
-  private static final Map<String, String> PROJECTIONS =
-      Map.of("safes", "name", "custodians", "name", "identities", "ref", "items", "label", "cas", "serial",
-          "certificates", "serial", "passwords", "identity, version", "fido_keys", "credential_id",
-          "fido_counters", "seq, credential_id", "app_certificates", "serial, key_id");
+  private static final Map<String, String> PROJECTIONS = Map.ofEntries(Map.entry("safes", "name"),
+      Map.entry("custodians", "name"), Map.entry("identities", "ref"), Map.entry("items", "label"),
+      Map.entry("cas", "serial"), Map.entry("certificates", "serial"), Map.entry("passwords", "identity, version"),
+      Map.entry("fido_keys", "credential_id"), Map.entry("fido_counters", "seq, credential_id"),
+      Map.entry("app_certificates", "serial, key_id"), Map.entry("sessions", "seq"),
+      Map.entry("signins", "signin_id"));
 
   private final Path file;
   private final Connection conn;
@@ -574,6 +616,12 @@ public final class SqliteLedgerStore implements AutoCloseable {
       case PASSWORD_SET -> requireOne(e, update(c, PASSWORD_SET, ts, d.get("identity"), d.get("version")));
       case IDENTITY_OBJECT_ID_SET -> requireOne(e, update(c, IDENTITY_OBJECT_ID, d.get("objectId"),
           d.get("identity")));
+      case SESSION_OPENED -> update(c, INSERT_SESSION, e.seq(), d.get("identity"),
+          Boolean.TRUE.equals(d.get("drill")) ? 1 : 0, e.actor().orElse(null), e.witness().orElse(null), ts,
+          d.get("expectedEnd"));
+      case SESSION_CLOSED -> requireOne(e, update(c, CLOSE_SESSION, e.seq(), ts, d.get("session")));
+      case SIGNIN_OBSERVED -> update(c, INSERT_SIGNIN, d.get("signInId"), e.seq(), d.get("createdDateTime"),
+          d.get("identity"), d.get("verdict"), d.get("custodyEvent"), Boolean.TRUE.equals(d.get("succeeded")) ? 1 : 0);
       case KEY_ALARM -> {
         requireOne(e, update(c, KEY_ALARM, d.get("credentialId")));
         if (CounterVerdict.COUNTER_REGRESSED.wireName().equals(d.get("verdict"))) {
@@ -815,6 +863,151 @@ public final class SqliteLedgerStore implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** Unlock sessions, oldest first; only open ones if {@code openOnly}. */
+  public List<Session> sessions(boolean openOnly) throws SQLException {
+    return query(SESSIONS + (openOnly ? " WHERE s.closed_seq IS NULL" : "") + " ORDER BY s.seq", Optional.empty(),
+        rs -> new Session(rs.getLong(1), rs.getString(2), rs.getInt(3) == 1, rs.getString(4), opt(rs, 5),
+            rs.getString(6), opt(rs, 7), EventHash.parseTimestamp(rs.getString(8)),
+            EventHash.parseTimestamp(rs.getString(9)), optLong(rs, 10), opt(rs, 11).map(EventHash::parseTimestamp)));
+  }
+
+  /**
+   * Every time an item that unlocks an identity was out of its safe, and every unlock session:
+   * the windows custody explains a sign-in with. {@code itemIdentity} maps item labels (lower
+   * case) to the identity they unlock.
+   */
+  public List<CustodyWindow> custodyWindows(Map<String, String> itemIdentity) throws SQLException {
+    List<CustodyWindow> out = new ArrayList<>();
+    for (Session s : sessions(false)) {
+      List<String> people = new ArrayList<>(List.of(s.openedBy()));
+      s.witness().ifPresent(people::add);
+      out.add(new CustodyWindow(s.id(), CustodyWindow.Kind.SESSION, s.identity(), s.openedAt(), s.closedAt(),
+          s.drill(), people, s.reason(), s.ticket(), Optional.empty()));
+    }
+    Map<String, Integer> open = new java.util.HashMap<>(); // item → index in out of its open check-out
+    try (PreparedStatement ps = conn.prepareStatement(ITEM_MOVES); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        String item = rs.getString(6);
+        String key = item == null ? "" : item.toLowerCase(java.util.Locale.ROOT);
+        String identity = itemIdentity.get(key);
+        if (identity == null) {
+          continue; // the item unlocks no identity
+        }
+        Instant ts = EventHash.parseTimestamp(rs.getString(2));
+        if (rs.getString(3).equals(EventType.ITEM_CHECKED_OUT.wireName())) {
+          List<String> people = new ArrayList<>();
+          opt(rs, 4).ifPresent(people::add);
+          opt(rs, 5).ifPresent(people::add);
+          open.put(key, out.size());
+          out.add(new CustodyWindow(rs.getLong(1), CustodyWindow.Kind.CHECKOUT, identity, ts, Optional.empty(), false,
+              people, rs.getString(7) == null ? "" : rs.getString(7), opt(rs, 8), Optional.of(item)));
+        } else {
+          Integer i = open.remove(key);
+          if (i != null) {
+            CustodyWindow w = out.get(i);
+            out.set(i, new CustodyWindow(w.seq(), w.kind(), w.identity(), w.from(), Optional.of(ts), w.drill(),
+                w.people(), w.reason(), w.ticket(), w.item()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  public boolean signInRecorded(String signInId) throws SQLException {
+    PreparedStatement ps = prepared.get(SIGNIN_SEEN);
+    ps.setString(1, signInId);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next();
+    }
+  }
+
+  /** Recorded sign-ins that happened at or after {@code since}, oldest first. */
+  public List<SignInRecorded> signIns(Instant since) throws SQLException {
+    return query(SIGNINS, Optional.of(EventHash.formatTimestamp(since)), rs -> new SignInRecorded(rs.getString(1),
+        rs.getLong(2), EventHash.parseTimestamp(rs.getString(3)), rs.getString(4),
+        SignInVerdict.valueOf(rs.getString(5)), optLong(rs, 6), rs.getInt(7) == 1));
+  }
+
+  public Optional<String> daemonState(String name) throws SQLException {
+    List<String> v = query(GET_STATE, Optional.of(name), rs -> rs.getString(1));
+    return v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+  }
+
+  public void putDaemonState(String name, String value) throws SQLException {
+    update(prepared, PUT_STATE, name, value);
+  }
+
+  /** Adds messages to the outbox, due at once; a message already there for that alert and sink is kept. */
+  public void enqueue(List<OutboxMessage> messages, Instant now) throws SQLException {
+    String ts = EventHash.formatTimestamp(now);
+    for (OutboxMessage m : messages) {
+      update(prepared, INSERT_OUTBOX, m.alertId(), m.sink(), m.payload(), ts, ts);
+    }
+  }
+
+  /** Undelivered messages due at {@code now}, the most overdue first. */
+  public List<OutboxEntry> outboxDue(Instant now, int limit) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(OUTBOX_DUE)) {
+      ps.setString(1, EventHash.formatTimestamp(now));
+      ps.setInt(2, limit);
+      return outboxRows(ps);
+    }
+  }
+
+  /** Every outbox row of one alert. */
+  public List<OutboxEntry> outbox(String alertId) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(OUTBOX_BY_ALERT)) {
+      ps.setString(1, alertId);
+      return outboxRows(ps);
+    }
+  }
+
+  private static List<OutboxEntry> outboxRows(PreparedStatement ps) throws SQLException {
+    List<OutboxEntry> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(new OutboxEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            EventHash.parseTimestamp(rs.getString(5)), rs.getInt(6), EventHash.parseTimestamp(rs.getString(7)),
+            opt(rs, 8), opt(rs, 9).map(EventHash::parseTimestamp)));
+      }
+    }
+    return out;
+  }
+
+  public boolean outboxDelivered(long id, Instant at) throws SQLException {
+    return update(prepared, OUTBOX_DELIVERED, EventHash.formatTimestamp(at), id) == 1;
+  }
+
+  public boolean outboxFailed(long id, String error, Instant nextAttempt) throws SQLException {
+    return update(prepared, OUTBOX_FAILED, error, EventHash.formatTimestamp(nextAttempt), id) == 1;
+  }
+
+  /** Removes delivered messages delivered before {@code before}; returns how many. */
+  public int purgeDelivered(Instant before) throws SQLException {
+    return update(prepared, OUTBOX_PURGE, EventHash.formatTimestamp(before));
+  }
+
+  public OutboxStats outboxStats() throws SQLException {
+    Map<String, Long> pending = new LinkedHashMap<>();
+    Optional<Instant> oldest = Optional.empty();
+    try (PreparedStatement ps = conn.prepareStatement(OUTBOX_PENDING); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        pending.put(rs.getString(1), rs.getLong(2));
+        Instant t = EventHash.parseTimestamp(rs.getString(3));
+        if (oldest.isEmpty() || t.isBefore(oldest.get())) {
+          oldest = Optional.of(t);
+        }
+      }
+    }
+    long delivered;
+    try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(OUTBOX_DELIVERED_COUNT)) {
+      rs.next();
+      delivered = rs.getLong(1);
+    }
+    return new OutboxStats(pending, oldest, delivered);
   }
 
   private static Optional<Long> optLong(ResultSet rs, int column) throws SQLException {
