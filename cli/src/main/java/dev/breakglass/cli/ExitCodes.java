@@ -16,6 +16,8 @@ public final class ExitCodes {
    * was refused) or moved while the key was in its safe (the operation was recorded).
    */
   public static final int KEY_ALARM = 4;
+  /** {@code bg daemon once} recorded, or {@code bg correlate} found, a sign-in nothing in custody explains. */
+  public static final int UNEXPLAINED = 5;
 
   /** For the EXIT CODES section of every command's help. */
   public static final String[] HELP = {
@@ -23,7 +25,8 @@ public final class ExitCodes {
     "1:operation refused by a custody rule, or failed",
     "2:usage error (unknown option, missing or malformed argument)",
     "3:ledger verification failed, or the ledger is unreadable",
-    "4:key alarm: a security key's signature counter went backwards (refused) or moved in its safe (recorded)"
+    "4:key alarm: a security key's signature counter went backwards (refused) or moved in its safe (recorded)",
+    "5:an UNEXPLAINED break-glass sign-in was found (bg daemon once, bg correlate)"
   };
 
   private ExitCodes() {}

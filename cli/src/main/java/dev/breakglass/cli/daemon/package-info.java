@@ -1,0 +1,2 @@
+/** {@code bg daemon run|once} and {@code bg correlate}: the vault-daemon's commands. */
+package dev.breakglass.cli.daemon;
