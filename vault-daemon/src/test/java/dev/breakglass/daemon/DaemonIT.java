@@ -344,4 +344,29 @@ class DaemonIT {
     assertTrue(filter.contains("appId eq '" + APP + "'"), filter);
     assertTrue(filter.contains("createdDateTime ge 2026-11-24T09:00:00Z"), filter);
   }
+
+  @Test
+  void postureDrift_isAlertedWhenABreakGlassAccountLosesItsConditionalAccessExclusion() throws Exception {
+    PeriodicChecks checks = new PeriodicChecks(ledger, clock, () -> List.of("webhook-1"));
+    PeriodicChecks.Result baseline = checks.runOnce(Optional.of(entra.directory()));
+    assertEquals(Optional.empty(), baseline.postureError());
+    clock.advance(Duration.ofHours(6));
+    assertTrue(checks.runOnce(Optional.of(entra.directory())).alerted().stream()
+        .noneMatch(a -> a.kind() == Alert.Kind.POSTURE_DRIFT), "no change, no drift");
+    var policies = graph.document("identity/conditionalAccess/policies").deepCopy();
+    for (var p : policies.path("value")) {
+      if (p.path("id").asText().equals("6b5e9c2a-0001-4d3e-8f1a-2b3c4d5e6f70")) {
+        ((com.fasterxml.jackson.databind.node.ArrayNode) p.path("conditions").path("users").path("excludeUsers"))
+            .removeAll(); // someone "tidied up" the exclusions
+      }
+    }
+    graph.put("identity/conditionalAccess/policies", policies.toString());
+    clock.advance(Duration.ofHours(6));
+    PeriodicChecks.Result r = checks.runOnce(Optional.of(entra.directory()));
+    Alert drift = r.alerted().stream().filter(a -> a.kind() == Alert.Kind.POSTURE_DRIFT).findFirst().orElseThrow();
+    assertEquals(Alert.Severity.HIGH, drift.severity());
+    assertTrue(drift.details().get(0).startsWith("FAIL "), drift.details().toString());
+    assertTrue(drift.details().get(0).contains("Require MFA for administrators"), drift.details().toString());
+    assertTrue(drift.details().get(0).endsWith("[was WARN]"), drift.details().toString());
+  }
 }
