@@ -119,4 +119,20 @@ class DaemonConfigTest {
     assertTrue(w.get(0).startsWith("sink 'chat' posts to Microsoft Teams"), w.toString());
     assertTrue(w.get(1).startsWith("every alert sink may be inside the monitored tenant"), w.toString());
   }
+
+  @Test
+  void theReadmeExample_loads() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    int at = readme.indexOf("```", readme.indexOf("Example, tested by `DaemonConfigTest`"));
+    String block = readme.substring(at + 3, readme.indexOf("```", at + 3));
+    Path key = dir.resolve("webhook.key");
+    Files.writeString(key, "an HMAC key of at least thirty-two characters, surely\n");
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Path f = dir.resolve("example.conf");
+    Files.writeString(f, block.replace("/etc/breakglass/webhook.key", key.toString()));
+    DaemonConfig c = DaemonConfig.load(f, true, List.of());
+    assertEquals(List.of("soc", "ops"), c.sinkNames());
+    assertEquals(Optional.of(URI.create("https://hc-ping.com/6f1e0c8a-0000-4000-8000-000000000000")),
+        c.heartbeatUrl());
+  }
 }
