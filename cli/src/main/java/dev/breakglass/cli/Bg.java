@@ -64,6 +64,9 @@ public final class Bg implements Runnable {
     m.put("export", dev.breakglass.cli.export.ExportCommand.class);
     m.put("posture", dev.breakglass.cli.entra.PostureCommand.class);
     m.put("app", dev.breakglass.cli.app.AppCommand.class);
+    m.put("monitor", dev.breakglass.cli.monitor.MonitorCommand.class);
+    m.put("daemon", dev.breakglass.cli.daemon.DaemonCommand.class);
+    m.put("correlate", dev.breakglass.cli.daemon.CorrelateCommand.class);
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -173,6 +176,11 @@ public final class Bg implements Runnable {
       };
     }
     if (ex instanceof dev.breakglass.custody.directory.DirectoryException de) {
+      err.println("bg: error: " + de.getMessage());
+      err.flush();
+      return ExitCodes.FAILED;
+    }
+    if (ex instanceof dev.breakglass.daemon.DaemonException de) {
       err.println("bg: error: " + de.getMessage());
       err.flush();
       return ExitCodes.FAILED;
