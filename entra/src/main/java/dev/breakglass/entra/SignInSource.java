@@ -2,7 +2,6 @@ package dev.breakglass.entra;
 
 import dev.breakglass.custody.directory.DirectoryException;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -15,9 +14,15 @@ public interface SignInSource {
   /**
    * Every sign-in of the given users (object ids, or user principal names) and of the given apps'
    * service principals (client ids) created from {@code from} to {@code to}, both inclusive and
-   * widened to whole seconds; oldest first. Filtering happens at the directory, not here. Never
-   * null; empty when both sets are.
+   * widened to whole seconds. Filtering happens at the directory, not here. Never null; empty when
+   * both sets are.
+   *
+   * <p>A record the directory returned but that cannot be read (no id, no date, no status) is in
+   * {@link SignInBatch#skipped()}, and the others are still returned. An answer that cannot be read
+   * at all (not JSON, cut off) fails the whole call: nothing is skipped silently.
+   *
+   * @throws DirectoryException the directory could not be asked or its answer could not be read
    */
-  List<SignInRecord> signIns(Set<String> userIds, Set<String> servicePrincipalAppIds, Instant from, Instant to)
+  SignInBatch signIns(Set<String> userIds, Set<String> servicePrincipalAppIds, Instant from, Instant to)
       throws DirectoryException;
 }

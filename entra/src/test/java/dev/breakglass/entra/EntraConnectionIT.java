@@ -65,11 +65,12 @@ class EntraConnectionIT {
     try (EntraConnection entra = EntraConnection.open(settings, clock)) {
       entra.warnings().forEach(w -> lines.add("bg: warning: " + w));
       DirectoryUser bg1 = entra.directory().user("bg1@contoso.onmicrosoft.com").orElseThrow();
-      List<SignInRecord> signIns = entra.signIns().signIns(Set.of(bg1.id()), Set.of(),
+      SignInBatch batch = entra.signIns().signIns(Set.of(bg1.id()), Set.of(),
           Instant.parse("2026-11-20T00:00:00Z"), Instant.parse("2026-11-21T00:00:00Z"));
-      signIns.forEach(s -> lines.add(s.createdDateTime() + " " + s.userPrincipalName().orElse("?") + " "
+      batch.signIns().forEach(s -> lines.add(s.createdDateTime() + " " + s.userPrincipalName().orElse("?") + " "
           + (s.succeeded() ? "ok" : "failed " + s.errorCode()) + " " + s.city().orElse("") + " "
           + s.countryOrRegion().orElse("")));
+      batch.skipped().forEach(k -> lines.add("unreadable sign-in " + k.id().orElse("without id") + ": " + k.problem()));
     }
 
     assertEquals(List.of("2026-11-20T09:00:00Z bg1@contoso.onmicrosoft.com failed 50126 Lagos NG",

@@ -1,5 +1,7 @@
 package dev.breakglass.entra.graph;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.microsoft.graph.models.odataerrors.MainError;
 import com.microsoft.graph.models.odataerrors.ODataError;
 import com.microsoft.kiota.ApiException;
@@ -113,12 +115,13 @@ final class GraphCalls {
   }
 
   /**
-   * Gson reports a truncated or malformed body as an IOException (EOFException,
-   * MalformedJsonException) inside its own exceptions: that is a bad answer, not a network failure.
+   * Gson (Kiota's parser) and Jackson (the sign-in pages, read raw) report a truncated or malformed
+   * body as an IOException (EOFException, MalformedJsonException, JsonParseException): that is a bad
+   * answer, not a network failure.
    */
   private static boolean fromJsonParser(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getClass().getName().startsWith("com.google.gson.")) {
+      if (t.getClass().getName().startsWith("com.google.gson.") || t instanceof JsonProcessingException) {
         return true;
       }
     }
@@ -242,6 +245,11 @@ final class GraphCalls {
       root = root.getCause();
     }
     String m = root.getMessage();
+    if (root instanceof JsonProcessingException j) {
+      // Jackson's message runs on over lines with the source; its location is enough.
+      JsonLocation at = j.getLocation();
+      m = j.getOriginalMessage() + (at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr());
+    }
     if (m != null && m.contains("See https://")) {
       m = m.substring(0, m.indexOf("See https://")); // Gson's pointer to its troubleshooting page
     }

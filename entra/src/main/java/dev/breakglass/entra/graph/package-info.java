@@ -5,6 +5,7 @@
  * Graph JSON, paging and throttling stay in this package.
  *
  * <p>Entry points: {@link dev.breakglass.entra.graph.GraphDirectory} (directory reads and writes) and
- * {@link dev.breakglass.entra.graph.GraphSignIns} (beta sign-in log through the v1.0 SDK).
+ * {@link dev.breakglass.entra.graph.GraphSignIns} (beta sign-in log through the v1.0 SDK's request
+ * adapter, each page read record by record by {@link dev.breakglass.entra.graph.SignInJson}).
  */
 package dev.breakglass.entra.graph;
