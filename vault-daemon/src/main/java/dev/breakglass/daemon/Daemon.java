@@ -159,6 +159,13 @@ public final class Daemon {
         lastError = "ledger: " + e.getMessage();
         log.error(lastError);
         metrics.inc("bg_daemon_errors_total", Map.of("where", "ledger"), 1);
+      } catch (RuntimeException e) {
+        // A bug or an input nobody foresaw: report it and keep watching rather than crash-loop.
+        lastPollOk = false;
+        lastError = "internal error: " + e;
+        nextPoll = clock.instant().plus(config.pollInterval());
+        log.error(lastError);
+        metrics.inc("bg_daemon_errors_total", Map.of("where", "bug"), 1);
       }
       if (stop.get()) {
         break;
@@ -172,6 +179,10 @@ public final class Daemon {
     try {
       Optional<DaemonConfig> changed = configs.changed();
       if (changed.isPresent()) {
+        if (changed.get().sinks().isEmpty()) {
+          throw new DaemonException(DaemonException.Reason.CONFIG, "the changed config has no alert sink: sign-ins"
+              + " would be recorded but nobody alerted");
+        }
         List<String> warnings = configCheck.check(changed.get());
         config = changed.get();
         warnings.forEach(log::warn);
@@ -212,19 +223,12 @@ public final class Daemon {
       try {
         poll = Optional.of(watcher.pollOnce());
         polled(poll.get());
+      } catch (CustodyException e) {
+        nextPoll = now.plus(config.pollInterval()); // a busy ledger must not turn into a Graph query storm
+        throw e;
       } catch (DirectoryException e) {
         pollError = Optional.of(e.getMessage());
         pollFailed(e);
-      }
-    }
-    List<OutboxSender.Attempt> deliveries = sender.deliverDue();
-    for (OutboxSender.Attempt a : deliveries) {
-      if (a.delivered()) {
-        metrics.inc("bg_daemon_alerts_delivered_total", Map.of("sink", a.entry().sink()), 1);
-      } else {
-        metrics.inc("bg_daemon_delivery_failures_total", Map.of("sink", a.entry().sink()), 1);
-        log.warn("alert " + a.entry().alertId() + " not delivered to '" + a.entry().sink() + "' (attempt "
-            + (a.entry().attempts() + 1) + "): " + a.error());
       }
     }
     Optional<PeriodicChecks.Result> checked = Optional.empty();
@@ -235,6 +239,17 @@ public final class Daemon {
       checked.get().postureError().ifPresent(e -> log.warn("posture check skipped: " + e));
       for (Alert a : checked.get().alerted()) {
         log.warn("alert " + a.id() + ": " + AlertJson.oneLine(a));
+      }
+    }
+    // After the checks, so that what they raised goes out in this round too.
+    List<OutboxSender.Attempt> deliveries = sender.deliverDue();
+    for (OutboxSender.Attempt a : deliveries) {
+      if (a.delivered()) {
+        metrics.inc("bg_daemon_alerts_delivered_total", Map.of("sink", a.entry().sink()), 1);
+      } else {
+        metrics.inc("bg_daemon_delivery_failures_total", Map.of("sink", a.entry().sink()), 1);
+        log.warn("alert " + a.entry().alertId() + " not delivered to '" + a.entry().sink() + "' (attempt "
+            + (a.entry().attempts() + 1) + "): " + a.error());
       }
     }
     if (Duration.between(lastPurge, now).compareTo(Duration.ofDays(1)) >= 0) {

@@ -47,9 +47,20 @@ public final class OutboxSender {
     for (OutboxEntry e : ledger.outboxDue(BATCH)) {
       AlertSink sink = bySink.get(e.sink());
       if (sink == null) {
-        String why = "sink '" + e.sink() + "' is no longer configured";
-        ledger.outboxFailed(e.id(), why, clock.instant().plus(ORPHAN_RETRY));
-        out.add(new Attempt(e, false, why));
+        // Its sink was renamed or removed: the alert goes to every sink there is now, and this row
+        // is closed, so that nothing waits forever for a sink that will not come back.
+        List<dev.breakglass.custody.ledger.OutboxMessage> rerouted = bySink.keySet().stream()
+            .map(s -> new dev.breakglass.custody.ledger.OutboxMessage(e.alertId(), s, e.payload())).toList();
+        if (rerouted.isEmpty()) {
+          ledger.outboxFailed(e.id(), "sink '" + e.sink() + "' is no longer configured, and no sink is",
+              clock.instant().plus(ORPHAN_RETRY));
+          out.add(new Attempt(e, false, "no sink configured"));
+          continue;
+        }
+        ledger.enqueue(rerouted, Map.of());
+        ledger.outboxDelivered(e.id());
+        out.add(new Attempt(e, false, "sink '" + e.sink() + "' is no longer configured: re-queued for "
+            + String.join(", ", bySink.keySet())));
         continue;
       }
       if (failing.contains(e.sink())) {

@@ -91,8 +91,14 @@ public final class SignInWatcher {
   /** Where the next poll starts: the checkpoint minus the overlap, or now minus the first lookback. */
   public Instant nextFrom() throws CustodyException {
     Optional<Instant> checkpoint = checkpoint();
-    return checkpoint.map(c -> c.minus(settings.overlap()))
-        .orElseGet(() -> clock.instant().minus(settings.firstLookback()));
+    Instant now = clock.instant();
+    if (checkpoint.isPresent() && checkpoint.get().isAfter(now)) {
+      // The clock ran ahead and was set back: the polls of that time asked about the future, so the
+      // checkpoint cannot be trusted. Reach back as far as a first poll does.
+      return now.minus(settings.firstLookback().compareTo(settings.overlap()) > 0 ? settings.firstLookback()
+          : settings.overlap());
+    }
+    return checkpoint.map(c -> c.minus(settings.overlap())).orElseGet(() -> now.minus(settings.firstLookback()));
   }
 
   public Optional<Instant> checkpoint() throws CustodyException {
@@ -118,9 +124,6 @@ public final class SignInWatcher {
     }
     Instant to = clock.instant();
     Instant from = nextFrom();
-    if (from.isAfter(to)) {
-      from = to; // a clock set back: poll an empty window rather than fail
-    }
     SignInBatch batch = users.isEmpty() && apps.isEmpty() ? new SignInBatch(List.of(), List.of())
         : source.signIns(users, apps, from, to);
     Correlator correlator = new Correlator(identities, ledger.custodyWindows(), settings.grace());

@@ -369,4 +369,128 @@ class DaemonIT {
     assertTrue(drift.details().get(0).contains("Require MFA for administrators"), drift.details().toString());
     assertTrue(drift.details().get(0).endsWith("[was WARN]"), drift.details().toString());
   }
+
+  @Test
+  void aSessionLeftOpen_explainsNothingAfterItsExpectedEnd() throws Exception {
+    ledger.openSession(new SessionRequest(BG1, "Alice", Optional.of("Bob"), "lockout", Optional.empty(), false,
+        Duration.ofHours(1)));
+    clock.advance(Duration.ofMinutes(30));
+    signIn("inside", Duration.ofMinutes(1), 0);
+    clock.advance(Duration.ofHours(3)); // nobody closed it
+    signIn("long-after", Duration.ofMinutes(1), 0);
+    daemon.cycle(true);
+    assertEquals(Map.of("inside", SignInVerdict.EXPECTED, "long-after", SignInVerdict.UNEXPLAINED), verdicts());
+  }
+
+  @Test
+  void aClockThatRanAheadAndWasSetBack_doesNotHideTheSignInsOfThatTime() throws Exception {
+    clock.advance(Duration.ofDays(1)); // the host clock jumps a day ahead
+    daemon.cycle(true);
+    clock.advance(Duration.ofDays(-1).plusHours(3)); // corrected three hours later (real time)
+    signIn("during-skew", Duration.ofHours(2), 0);
+    daemon.cycle(true);
+    assertEquals(Map.of("during-skew", SignInVerdict.UNEXPLAINED), verdicts());
+  }
+
+  @Test
+  void anUnexpectedError_isReportedAndTheLoopGoesOn() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    dev.breakglass.entra.SignInSource odd = (u, a, f, t) -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new IllegalStateException("a record nobody foresaw");
+      }
+      return entra.signIns().signIns(u, a, f, t);
+    };
+    DaemonConfig config = DaemonConfig.load(home.resolve("none.conf"), false, List.of(hook.url()));
+    Daemon.ConfigSource fixed = new Daemon.ConfigSource() {
+      @Override
+      public DaemonConfig current() {
+        return config;
+      }
+
+      @Override
+      public Optional<DaemonConfig> changed() {
+        return Optional.empty();
+      }
+    };
+    Metrics metrics = new Metrics();
+    Daemon d = new Daemon(ledger, odd, Optional.empty(), clock, new Daemon.Log() {
+      @Override
+      public void info(String m) {
+        log.add("info: " + m);
+      }
+
+      @Override
+      public void warn(String m) {
+        log.add("warn: " + m);
+      }
+
+      @Override
+      public void error(String m) {
+        log.add("error: " + m);
+      }
+    }, metrics, fixed, c -> List.of());
+    signIn("after-bug", Duration.ofMinutes(1), 0);
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+    d.run(stop, wait -> {
+      clock.advance(wait);
+      if (rounds.incrementAndGet() >= 3) {
+        stop.set(true);
+      }
+    });
+    assertTrue(log.stream().anyMatch(l -> l.startsWith("error: internal error: java.lang.IllegalStateException")),
+        log.toString());
+    assertEquals(1.0, metrics.value("bg_daemon_errors_total", Map.of("where", "bug")));
+    assertEquals(Map.of("after-bug", SignInVerdict.UNEXPLAINED), verdicts());
+  }
+
+  @Test
+  void aConfigChangeThatRemovesEverySink_isRefused() throws Exception {
+    DaemonConfig withSink = DaemonConfig.load(home.resolve("none.conf"), false, List.of(hook.url()));
+    DaemonConfig none = DaemonConfig.load(home.resolve("none.conf"), false, List.of());
+    java.util.concurrent.atomic.AtomicBoolean changed = new java.util.concurrent.atomic.AtomicBoolean();
+    Daemon d = new Daemon(ledger, entra.signIns(), Optional.empty(), clock, new Daemon.Log() {
+      @Override
+      public void info(String m) {
+        log.add("info: " + m);
+      }
+
+      @Override
+      public void warn(String m) {
+        log.add("warn: " + m);
+      }
+
+      @Override
+      public void error(String m) {
+        log.add("error: " + m);
+      }
+    }, new Metrics(), new Daemon.ConfigSource() {
+      @Override
+      public DaemonConfig current() {
+        return withSink;
+      }
+
+      @Override
+      public Optional<DaemonConfig> changed() {
+        return changed.getAndSet(true) ? Optional.empty() : Optional.of(none);
+      }
+    }, c -> List.of());
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    d.run(stop, wait -> stop.set(true));
+    assertTrue(log.contains("error: config change refused, keeping the running config: the changed config has no"
+        + " alert sink: sign-ins would be recorded but nobody alerted"), log.toString());
+    assertEquals(List.of("webhook-1"), d.config().sinkNames());
+  }
+
+  @Test
+  void alertsQueuedForASinkNoLongerConfigured_goToTheSinksThereAreNow() throws Exception {
+    ledger.enqueue(List.of(new dev.breakglass.custody.ledger.OutboxMessage("a-old", "renamed-away",
+        AlertJson.toJson(Alerts.other(Alert.Kind.TEST, Alert.Severity.INFO, "k", "test alert", List.of(),
+            ledger.head().orElseThrow(), clock.instant())))), Map.of());
+    daemon.cycle(true); // re-queued for the current sinks
+    daemon.cycle(false); // and delivered (the loop comes back within 5 s while alerts wait)
+    assertTrue(hook.accepted().stream().anyMatch(a -> a.path("title").asText().equals("test alert")));
+    assertEquals(0, ledger.outboxStats().pending());
+  }
 }

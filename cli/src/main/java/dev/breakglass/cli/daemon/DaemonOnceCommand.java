@@ -102,7 +102,7 @@ public final class DaemonOnceCommand implements Callable<Integer> {
         throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE, "poll failed: "
             + cycle.pollError().get() + "; nothing was recorded, the next run covers this window too");
       }
-      long undelivered = cycle.deliveries().stream().filter(a -> !a.delivered()).count();
+      long undelivered = l.outboxStats().pending();
       if (undelivered > 0) {
         err.println("bg: warning: " + undelivered + " alert(s) not delivered yet: they stay in the outbox and the"
             + " next run tries again");

@@ -46,6 +46,7 @@ public final class DaemonRunCommand implements Callable<Integer> {
           + " its settings to " + configs.file() + ", or give --webhook URL");
     }
     Metrics metrics = new Metrics();
+    java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     try (Ledger l = ledger.open(); EntraConnection c = entra.connect(l, clock, err)) {
       for (String w : GuardRail.check(config, c.directory())) {
         err.println("bg: warning: " + w);
@@ -66,14 +67,21 @@ public final class DaemonRunCommand implements Callable<Integer> {
         stop.set(true);
         main.interrupt();
         try {
-          main.join(10_000); // let the current transaction finish and the ledger close
+          closed.await(10, java.util.concurrent.TimeUnit.SECONDS); // the current transaction ends, the ledger closes
         } catch (InterruptedException ignored) {
           // exiting anyway
         }
       }, "bg-daemon-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       try {
-        d.run(stop, wait -> Thread.sleep(Math.max(1, wait.toMillis())));
+        // The stop hook interrupts this wait: end it quietly, so that run() sees stop, logs "stopped" and returns.
+        d.run(stop, wait -> {
+          try {
+            Thread.sleep(Math.max(1, wait.toMillis()));
+          } catch (InterruptedException e) {
+            // stop is set: the loop ends
+          }
+        });
       } catch (InterruptedException e) {
         // stopped by a signal
       } finally {
@@ -85,6 +93,8 @@ public final class DaemonRunCommand implements Callable<Integer> {
         }
       }
       return ExitCodes.OK;
+    } finally {
+      closed.countDown();
     }
   }
 }

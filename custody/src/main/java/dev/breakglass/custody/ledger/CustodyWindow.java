@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param seq the event that opened it ({@code session-opened} or {@code item-checked-out})
  * @param identity the identity's UPN or app client id
  * @param from when it opened
- * @param to when it closed (session closed, item checked in); empty while open
+ * @param to when it closed (session closed, item checked in); for a session not closed, its expected
+ *     end (one left open explains nothing after it); empty for an item still out
  * @param drill a drill session
  * @param people the custodian who opened it, then the witness if any
  * @param item for a check-out: the item's label

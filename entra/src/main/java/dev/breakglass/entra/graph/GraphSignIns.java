@@ -91,7 +91,7 @@ public final class GraphSignIns implements SignInSource {
       List<String> terms = new ArrayList<>();
       for (String u : chunk) {
         terms.add(u.contains("@") ? "userPrincipalName eq " + OData.quote(u.toLowerCase(Locale.ROOT))
-            : "userId eq " + OData.quote(u));
+            : "userId eq " + OData.quote(u.toLowerCase(Locale.ROOT))); // the log holds ids in lower case
       }
       query(time + " and (" + String.join(" or ", terms) + ") and signInEventTypes/any(t: t eq 'interactiveUser'"
           + " or t eq 'nonInteractiveUser')", "users' sign-ins", read);
@@ -99,7 +99,7 @@ public final class GraphSignIns implements SignInSource {
     for (List<String> chunk : chunks(servicePrincipalAppIds)) {
       List<String> terms = new ArrayList<>();
       for (String a : chunk) {
-        terms.add("appId eq " + OData.quote(a));
+        terms.add("appId eq " + OData.quote(a.toLowerCase(Locale.ROOT)));
       }
       query(time + " and (" + String.join(" or ", terms) + ") and signInEventTypes/any(t: t eq 'servicePrincipal')",
           "service principals' sign-ins", read);

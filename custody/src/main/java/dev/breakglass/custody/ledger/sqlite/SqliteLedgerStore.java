@@ -883,7 +883,10 @@ public final class SqliteLedgerStore implements AutoCloseable {
     for (Session s : sessions(false)) {
       List<String> people = new ArrayList<>(List.of(s.openedBy()));
       s.witness().ifPresent(people::add);
-      out.add(new CustodyWindow(s.id(), CustodyWindow.Kind.SESSION, s.identity(), s.openedAt(), s.closedAt(),
+      // A session nobody closed explains sign-ins only until its expected end: one left open must
+      // not turn every later sign-in into an EXPECTED one.
+      Optional<Instant> end = Optional.of(s.closedAt().orElse(s.expectedEnd()));
+      out.add(new CustodyWindow(s.id(), CustodyWindow.Kind.SESSION, s.identity(), s.openedAt(), end,
           s.drill(), people, s.reason(), s.ticket(), Optional.empty()));
     }
     Map<String, Integer> open = new java.util.HashMap<>(); // item → index in out of its open check-out
