@@ -65,18 +65,13 @@ class DaemonIT {
 
   Daemon daemon() throws DaemonException {
     DaemonConfig config = DaemonConfig.load(home.resolve("none.conf"), false, List.of(hook.url()));
-    Daemon.ConfigSource fixed = new Daemon.ConfigSource() {
-      @Override
-      public DaemonConfig current() {
-        return config;
-      }
+    return new Daemon(ledger, entra.signIns(), Optional.empty(), clock, testLog(), new Metrics(), fixed(config),
+        c -> List.of());
+  }
 
-      @Override
-      public Optional<DaemonConfig> changed() {
-        return Optional.empty();
-      }
-    };
-    Daemon.Log l = new Daemon.Log() {
+  /** Collects the daemon's log lines in {@link #log}. */
+  Daemon.Log testLog() {
+    return new Daemon.Log() {
       @Override
       public void info(String m) {
         log.add("info: " + m);
@@ -92,7 +87,20 @@ class DaemonIT {
         log.add("error: " + m);
       }
     };
-    return new Daemon(ledger, entra.signIns(), Optional.empty(), clock, l, new Metrics(), fixed, c -> List.of());
+  }
+
+  static Daemon.ConfigSource fixed(DaemonConfig config) {
+    return new Daemon.ConfigSource() {
+      @Override
+      public DaemonConfig current() {
+        return config;
+      }
+
+      @Override
+      public Optional<DaemonConfig> changed() {
+        return Optional.empty();
+      }
+    };
   }
 
   @AfterEach
@@ -402,34 +410,8 @@ class DaemonIT {
       return entra.signIns().signIns(u, a, f, t);
     };
     DaemonConfig config = DaemonConfig.load(home.resolve("none.conf"), false, List.of(hook.url()));
-    Daemon.ConfigSource fixed = new Daemon.ConfigSource() {
-      @Override
-      public DaemonConfig current() {
-        return config;
-      }
-
-      @Override
-      public Optional<DaemonConfig> changed() {
-        return Optional.empty();
-      }
-    };
     Metrics metrics = new Metrics();
-    Daemon d = new Daemon(ledger, odd, Optional.empty(), clock, new Daemon.Log() {
-      @Override
-      public void info(String m) {
-        log.add("info: " + m);
-      }
-
-      @Override
-      public void warn(String m) {
-        log.add("warn: " + m);
-      }
-
-      @Override
-      public void error(String m) {
-        log.add("error: " + m);
-      }
-    }, metrics, fixed, c -> List.of());
+    Daemon d = new Daemon(ledger, odd, Optional.empty(), clock, testLog(), metrics, fixed(config), c -> List.of());
     signIn("after-bug", Duration.ofMinutes(1), 0);
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
@@ -450,22 +432,8 @@ class DaemonIT {
     DaemonConfig withSink = DaemonConfig.load(home.resolve("none.conf"), false, List.of(hook.url()));
     DaemonConfig none = DaemonConfig.load(home.resolve("none.conf"), false, List.of());
     java.util.concurrent.atomic.AtomicBoolean changed = new java.util.concurrent.atomic.AtomicBoolean();
-    Daemon d = new Daemon(ledger, entra.signIns(), Optional.empty(), clock, new Daemon.Log() {
-      @Override
-      public void info(String m) {
-        log.add("info: " + m);
-      }
-
-      @Override
-      public void warn(String m) {
-        log.add("warn: " + m);
-      }
-
-      @Override
-      public void error(String m) {
-        log.add("error: " + m);
-      }
-    }, new Metrics(), new Daemon.ConfigSource() {
+    Daemon d = new Daemon(ledger, entra.signIns(), Optional.empty(), clock, testLog(), new Metrics(),
+        new Daemon.ConfigSource() {
       @Override
       public DaemonConfig current() {
         return withSink;
