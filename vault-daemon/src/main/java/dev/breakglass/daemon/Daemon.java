@@ -207,7 +207,9 @@ public final class Daemon {
     } catch (CustodyException e) {
       d = OutboxSender.FIRST_RETRY;
     }
-    Duration min = Duration.ofMillis(200);
+    // A small floor only: every path that fails moves nextPoll on, so this cannot spin; a large one
+    // made the loop wake just before a due poll and then wait the floor again.
+    Duration min = Duration.ofMillis(10);
     return d.compareTo(min) < 0 ? min : d;
   }
 

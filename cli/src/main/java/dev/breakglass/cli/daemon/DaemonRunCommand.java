@@ -77,7 +77,7 @@ public final class DaemonRunCommand implements Callable<Integer> {
         // The stop hook interrupts this wait: end it quietly, so that run() sees stop, logs "stopped" and returns.
         d.run(stop, wait -> {
           try {
-            Thread.sleep(Math.max(1, wait.toMillis()));
+            Thread.sleep(Math.max(1, (wait.toNanos() + 999_999) / 1_000_000)); // rounded up: never wake early
           } catch (InterruptedException e) {
             // stop is set: the loop ends
           }
