@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.custody.directory.DirectoryException;
 import dev.breakglass.custody.directory.DirectoryException.Reason;
 import dev.breakglass.entra.graph.SignInJson;
@@ -211,10 +212,6 @@ public final class SignInExport {
 
   /** A path or a parser's complaint on one line: control, format and separator characters as '?'. */
   private static String printable(String s) {
-    String cut = s.length() > 200 ? s.substring(0, 199) + "…" : s;
-    StringBuilder b = new StringBuilder(cut.length());
-    cut.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) || c == 0x2028 || c == 0x2029
-        || Character.getType(c) == Character.FORMAT ? '?' : c));
-    return b.toString();
+    return PrintableText.printable(s, 200);
   }
 }

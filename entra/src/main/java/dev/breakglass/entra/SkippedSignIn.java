@@ -1,5 +1,6 @@
 package dev.breakglass.entra;
 
+import dev.breakglass.custody.PrintableText;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,30 +42,10 @@ public record SkippedSignIn(Optional<String> id, Optional<Instant> createdDateTi
 
   /** Whether {@code id} may be shown and compared as it is: not blank, not too long, printable. */
   static boolean printableId(String id) {
-    return !id.isBlank() && id.length() <= MAX_ID && id.codePoints().noneMatch(SkippedSignIn::unprintable);
+    return !id.isBlank() && id.length() <= MAX_ID && id.codePoints().noneMatch(PrintableText::unprintable);
   }
 
-  /**
-   * {@code s} with every control, format and line-separator character replaced by {@code ?}, cut to
-   * at most {@code max} characters (the last of them an ellipsis when cut).
-   */
   static String printable(String s, int max) {
-    boolean cut = s.length() > max;
-    int room = cut ? max - 1 : max;
-    StringBuilder b = new StringBuilder(Math.min(s.length(), max));
-    for (int i = 0; i < s.length(); ) {
-      int c = s.codePointAt(i);
-      int width = Character.charCount(c);
-      if (b.length() + width > room) {
-        break;
-      }
-      b.appendCodePoint(unprintable(c) ? '?' : c);
-      i += width;
-    }
-    return cut ? b.append('…').toString() : b.toString();
-  }
-
-  private static boolean unprintable(int c) {
-    return Character.isISOControl(c) || c == 0x2028 || c == 0x2029 || Character.getType(c) == Character.FORMAT;
+    return PrintableText.printable(s, max);
   }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.breakglass.custody.PrintableText;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -24,8 +25,8 @@ import java.util.Set;
  * {@code fromJson(toJson(a)).equals(a)} for every alert.
  *
  * <p>The JSON carries the text exactly as Entra ID logged it (JSON escaping makes it harmless); the
- * one-line rendering {@link #oneLine} and {@link #sanitize} are for places that show text to a
- * person or pass it on in a line-oriented format.
+ * one-line rendering {@link #oneLine} and {@link dev.breakglass.custody.PrintableText#replaceUnprintable}
+ * are for places that show text to a person or pass it on in a line-oriented format.
  */
 public final class AlertJson {
   private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -112,7 +113,7 @@ public final class AlertJson {
     try {
       root = MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      throw bad("not valid JSON (" + sanitize(firstLine(e.getOriginalMessage())) + ")");
+      throw bad("not valid JSON (" + PrintableText.replaceUnprintable(firstLine(e.getOriginalMessage())) + ")");
     }
     if (root == null || !root.isObject()) {
       throw bad("expected a JSON object");
@@ -180,7 +181,7 @@ public final class AlertJson {
       for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
         String name = it.next();
         if (!known.contains(name)) {
-          throw bad("unknown field '" + sanitize(prefix + name) + "'");
+          throw bad("unknown field '" + PrintableText.replaceUnprintable(prefix + name) + "'");
         }
       }
     }
@@ -245,7 +246,7 @@ public final class AlertJson {
       try {
         return Instant.parse(s);
       } catch (DateTimeParseException e) {
-        throw bad("field '" + prefix + name + "' is not an ISO-8601 UTC instant: '" + sanitize(abbreviate(s)) + "'");
+        throw bad("field '" + prefix + name + "' is not an ISO-8601 UTC instant: '" + PrintableText.replaceUnprintable(abbreviate(s)) + "'");
       }
     }
 
@@ -256,7 +257,7 @@ public final class AlertJson {
           return e;
         }
       }
-      throw bad("field '" + prefix + name + "' has unknown value '" + sanitize(abbreviate(s)) + "'");
+      throw bad("field '" + prefix + name + "' has unknown value '" + PrintableText.replaceUnprintable(abbreviate(s)) + "'");
     }
   }
 
@@ -276,7 +277,7 @@ public final class AlertJson {
    * One short line for a person: syslog's MSG, a command's title, a chat message's fallback. For a
    * sign-in: {@code CRITICAL UNEXPLAINED sign-in: bg1@contoso.onmicrosoft.com 2026-11-25T10:00:00Z
    * from 203.0.113.7 (London, GB) result failure 50126}; otherwise the severity and the title. Text
-   * from outside is passed through {@link #sanitize}.
+   * from outside is passed through {@link dev.breakglass.custody.PrintableText#replaceUnprintable}.
    */
   public static String oneLine(Alert alert) {
     StringBuilder b = new StringBuilder();
@@ -295,20 +296,6 @@ public final class AlertJson {
     } else {
       b.append(alert.title());
     }
-    return sanitize(b.toString());
-  }
-
-  /**
-   * The text with every character that could break a line-oriented format or hide what a person
-   * reads made '?': ISO control characters (CR, LF, ESC, ...), the line and paragraph separators
-   * U+2028/U+2029, and format characters (bidirectional overrides, zero-width characters) that let
-   * a display name look like another. Sign-in fields are chosen by whoever signs in, so every sink
-   * that shows them to a person runs them through this.
-   */
-  public static String sanitize(String text) {
-    StringBuilder b = new StringBuilder(text.length());
-    text.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) || c == 0x2028 || c == 0x2029
-        || Character.getType(c) == Character.FORMAT ? '?' : c));
-    return b.toString();
+    return PrintableText.replaceUnprintable(b.toString());
   }
 }

@@ -1,6 +1,7 @@
 package dev.breakglass.daemon;
 
 import dev.breakglass.custody.CustodyException;
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.custody.directory.DirectoryException;
 import dev.breakglass.custody.ledger.Event;
 import dev.breakglass.custody.ledger.EventHash;
@@ -196,7 +197,7 @@ public final class SignInWatcher {
 
   /** Text from the sign-in log is attacker-influenced: one line, printable, bounded. */
   static String clean(String s) {
-    String t = AlertJson.sanitize(s);
+    String t = PrintableText.replaceUnprintable(s);
     return t.length() > MAX_TEXT ? t.substring(0, MAX_TEXT) + "…" : t;
   }
 }

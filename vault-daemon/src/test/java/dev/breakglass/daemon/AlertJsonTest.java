@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.daemon.sink.SampleAlerts;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -113,7 +114,7 @@ class AlertJsonTest {
 
   @Test
   void sanitize_replacesControlLineSeparatorAndFormatCharacters() {
-    assertEquals("a?b?c?d?e?f?g", AlertJson.sanitize("a\nb\rc\u001bd\u2028e\u2029f\u202eg"));
-    assertEquals("Zoë 東京 😀", AlertJson.sanitize("Zoë 東京 😀"));
+    assertEquals("a?b?c?d?e?f?g", PrintableText.replaceUnprintable("a\nb\rc\u001bd\u2028e\u2029f\u202eg"));
+    assertEquals("Zoë 東京 😀", PrintableText.replaceUnprintable("Zoë 東京 😀"));
   }
 }

@@ -362,10 +362,7 @@ public final class KeyCeremonies {
     String first = message.strip().lines().findFirst().orElse("");
     String bounded = first.length() > 200 ? first.substring(0, 200) + "…" : first;
     // Library messages quote what the browser sent (e.g. its origin): no terminal control codes.
-    StringBuilder b = new StringBuilder(bounded.length());
-    bounded.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) || c == 0x2028 || c == 0x2029
-        || Character.getType(c) == Character.FORMAT ? '?' : c));
-    return b.toString();
+    return dev.breakglass.custody.PrintableText.replaceUnprintable(bounded);
   }
 
   /** The registered keys as the library asks for them, read once per ceremony. */

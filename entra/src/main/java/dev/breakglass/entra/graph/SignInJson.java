@@ -1,6 +1,7 @@
 package dev.breakglass.entra.graph;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.entra.SignInBatch;
 import dev.breakglass.entra.SignInRecord;
 import dev.breakglass.entra.SkippedSignIn;
@@ -121,7 +122,7 @@ public final class SignInJson {
       return Optional.empty();
     }
     String id = v.textValue();
-    if (id.length() > SkippedSignIn.MAX_ID || id.codePoints().anyMatch(SignInJson::unprintable)) {
+    if (id.length() > SkippedSignIn.MAX_ID || id.codePoints().anyMatch(PrintableText::unprintable)) {
       problems.add("id is not printable text of at most " + SkippedSignIn.MAX_ID + " characters");
       return Optional.empty();
     }
@@ -279,7 +280,4 @@ public final class SignInJson {
     return "'" + value.substring(0, end) + "…'";
   }
 
-  private static boolean unprintable(int c) {
-    return Character.isISOControl(c) || c == 0x2028 || c == 0x2029 || Character.getType(c) == Character.FORMAT;
-  }
 }

@@ -1,6 +1,6 @@
 package dev.breakglass.daemon.sink;
 
-import static dev.breakglass.daemon.AlertJson.sanitize;
+import static dev.breakglass.custody.PrintableText.replaceUnprintable;
 
 import dev.breakglass.daemon.Alert;
 import java.util.ArrayList;
@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The facts of an alert as label and value, in the order a person reads them, for the chat cards
- * and the mail body. Every value is {@link dev.breakglass.daemon.AlertJson#sanitize sanitized}; each
+ * and the mail body. Every value is {@link dev.breakglass.custody.PrintableText#replaceUnprintable made printable}; each
  * sink still escapes it for its own markup.
  */
 final class AlertText {
@@ -37,7 +37,7 @@ final class AlertText {
       f.add(new Fact("Raised at", a.raisedAt().toString()));
     }
     f.add(new Fact("Ledger head", ledgerHead(a)));
-    return f.stream().map(x -> new Fact(x.label(), sanitize(x.value()))).toList();
+    return f.stream().map(x -> new Fact(x.label(), replaceUnprintable(x.value()))).toList();
   }
 
   /** {@code SEQ:HASH}, the form {@code bg ledger verify --head} takes. */
@@ -81,12 +81,12 @@ final class AlertText {
     line(b, "Ledger head", ledgerHead(a));
     if (!a.details().isEmpty()) {
       b.append('\n');
-      a.details().forEach(d -> b.append(sanitize(d)).append('\n'));
+      a.details().forEach(d -> b.append(replaceUnprintable(d)).append('\n'));
     }
     return b.toString();
   }
 
   private static void line(StringBuilder b, String label, String value) {
-    b.append(label).append(": ").append(sanitize(value)).append('\n');
+    b.append(label).append(": ").append(replaceUnprintable(value)).append('\n');
   }
 }

@@ -1,5 +1,6 @@
 package dev.breakglass.daemon.sink;
 
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.daemon.Alert;
 import dev.breakglass.daemon.AlertJson;
 import dev.breakglass.daemon.DaemonException;
@@ -72,18 +73,18 @@ final class CommandSink implements AlertSink {
     argv.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Map<String, String> env = pb.environment();
-    env.put("BG_ALERT_ID", AlertJson.sanitize(alert.id()));
+    env.put("BG_ALERT_ID", PrintableText.replaceUnprintable(alert.id()));
     env.put("BG_ALERT_KIND", alert.kind().name());
     env.put("BG_ALERT_SEVERITY", alert.severity().name());
-    alert.verdict().ifPresentOrElse(v -> env.put("BG_ALERT_VERDICT", AlertJson.sanitize(v)),
+    alert.verdict().ifPresentOrElse(v -> env.put("BG_ALERT_VERDICT", PrintableText.replaceUnprintable(v)),
         () -> env.remove("BG_ALERT_VERDICT"));
-    env.put("BG_ALERT_TITLE", AlertJson.sanitize(alert.title()));
+    env.put("BG_ALERT_TITLE", PrintableText.replaceUnprintable(alert.title()));
 
     Process p;
     try {
       p = pb.start();
     } catch (IOException e) {
-      throw failure("cannot start (" + AlertJson.sanitize(String.valueOf(e.getMessage())) + ")");
+      throw failure("cannot start (" + PrintableText.replaceUnprintable(String.valueOf(e.getMessage())) + ")");
     }
     byte[] json = AlertJson.toJson(alert).getBytes(StandardCharsets.UTF_8);
     // Pipes are drained and fed on threads of their own: a program that does not read its input or
@@ -150,7 +151,7 @@ final class CommandSink implements AlertSink {
 
   private static String firstLine(String text) {
     String line = text.strip().lines().findFirst().orElse("");
-    line = AlertJson.sanitize(line);
+    line = PrintableText.replaceUnprintable(line);
     return line.length() > MAX_STDERR ? line.substring(0, MAX_STDERR) + "…" : line;
   }
 

@@ -1,6 +1,6 @@
 package dev.breakglass.daemon.sink;
 
-import dev.breakglass.daemon.AlertJson;
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.daemon.DaemonException;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
@@ -142,7 +142,7 @@ final class HttpPoster {
     if (url.getRawQuery() != null) {
       s = s.replace(url.getRawQuery(), "…");
     }
-    s = AlertJson.sanitize(s.strip().lines().findFirst().orElse(""));
+    s = PrintableText.replaceUnprintable(s.strip().lines().findFirst().orElse(""));
     return s.length() > 100 ? s.substring(0, 100) + "…" : s;
   }
 

@@ -1,6 +1,6 @@
 package dev.breakglass.daemon.sink;
 
-import dev.breakglass.daemon.AlertJson;
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.daemon.DaemonException;
 import java.io.IOException;
 import java.net.URI;
@@ -231,7 +231,7 @@ final class SinkSettings {
 
   /** A value as shown back in a message: one line, bounded. */
   static String shown(String value) {
-    String s = AlertJson.sanitize(value);
+    String s = PrintableText.replaceUnprintable(value);
     return s.length() > 60 ? s.substring(0, 60) + "…" : s;
   }
 }

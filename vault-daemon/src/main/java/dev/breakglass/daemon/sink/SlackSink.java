@@ -3,6 +3,7 @@ package dev.breakglass.daemon.sink;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.daemon.Alert;
 import dev.breakglass.daemon.AlertJson;
 import dev.breakglass.daemon.DaemonException;
@@ -63,7 +64,7 @@ final class SlackSink implements AlertSink {
     ArrayNode blocks = message.putArray("blocks");
 
     section(blocks).set("text", mrkdwn(cap(icon(alert.severity()) + " *" + alert.severity().name() + "* "
-        + escape(AlertJson.sanitize(alert.title())), MAX_SECTION_TEXT)));
+        + escape(PrintableText.replaceUnprintable(alert.title())), MAX_SECTION_TEXT)));
 
     List<AlertText.Fact> facts = AlertText.facts(alert);
     ArrayNode fields = section(blocks).putArray("fields");
@@ -71,14 +72,14 @@ final class SlackSink implements AlertSink {
         fields.add(mrkdwn(cap("*" + f.label() + "*\n" + escape(f.value()), MAX_FIELD_TEXT))));
 
     if (!alert.details().isEmpty()) {
-      String details = alert.details().stream().map(d -> escape(AlertJson.sanitize(d)))
+      String details = alert.details().stream().map(d -> escape(PrintableText.replaceUnprintable(d)))
           .collect(Collectors.joining("\n"));
       section(blocks).set("text", mrkdwn(cap(details, MAX_SECTION_TEXT)));
     }
 
     ObjectNode context = blocks.addObject();
     context.put("type", "context");
-    context.putArray("elements").add(mrkdwn(cap(escape("Alert " + AlertJson.sanitize(alert.id()) + " · "
+    context.putArray("elements").add(mrkdwn(cap(escape("Alert " + PrintableText.replaceUnprintable(alert.id()) + " · "
         + alert.kind().name() + " · raised " + alert.raisedAt()), MAX_FIELD_TEXT)));
     return message;
   }

@@ -1,5 +1,6 @@
 package dev.breakglass.daemon.sink;
 
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.daemon.Alert;
 import dev.breakglass.daemon.AlertJson;
 import dev.breakglass.daemon.DaemonException;
@@ -151,9 +152,9 @@ final class SmtpSink implements AlertSink {
     MimeMessage m = new MimeMessage(session);
     m.setFrom(from);
     m.setRecipients(MimeMessage.RecipientType.TO, to.toArray(new Address[0]));
-    m.setSubject(AlertJson.sanitize(alert.severity().name() + " " + alert.title()), "UTF-8");
+    m.setSubject(PrintableText.replaceUnprintable(alert.severity().name() + " " + alert.title()), "UTF-8");
     m.setSentDate(Date.from(clock.instant()));
-    m.setHeader("X-BreakGlass-Alert-Id", AlertJson.sanitize(alert.id()));
+    m.setHeader("X-BreakGlass-Alert-Id", PrintableText.replaceUnprintable(alert.id()));
 
     MimeBodyPart text = new MimeBodyPart();
     text.setText(AlertText.plain(alert), "UTF-8");
@@ -216,7 +217,7 @@ final class SmtpSink implements AlertSink {
       }
       b.append(')');
     }
-    String line = AlertJson.sanitize(b.toString().strip());
+    String line = PrintableText.replaceUnprintable(b.toString().strip());
     return line.length() > 200 ? line.substring(0, 200) + "…" : line;
   }
 }

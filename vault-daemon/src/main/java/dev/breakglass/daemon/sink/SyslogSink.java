@@ -1,5 +1,6 @@
 package dev.breakglass.daemon.sink;
 
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.daemon.Alert;
 import dev.breakglass.daemon.AlertJson;
 import dev.breakglass.daemon.DaemonException;
@@ -162,7 +163,7 @@ final class SyslogSink implements AlertSink {
 
   private static String detail(IOException e) {
     String m = e.getMessage() == null ? "" : ": " + e.getMessage();
-    String s = AlertJson.sanitize(e.getClass().getSimpleName() + m);
+    String s = PrintableText.replaceUnprintable(e.getClass().getSimpleName() + m);
     return s.length() > 200 ? s.substring(0, 200) + "…" : s;
   }
 
@@ -220,7 +221,7 @@ final class SyslogSink implements AlertSink {
 
   /** RFC 5424 section 6.3.3: inside a PARAM-VALUE, '"', '\' and ']' are escaped with '\'. */
   static String paramValue(String value) {
-    String v = AlertJson.sanitize(value);
+    String v = PrintableText.replaceUnprintable(value);
     if (v.length() > MAX_PARAM) {
       int end = Character.isHighSurrogate(v.charAt(MAX_PARAM - 1)) ? MAX_PARAM - 1 : MAX_PARAM;
       v = v.substring(0, end);

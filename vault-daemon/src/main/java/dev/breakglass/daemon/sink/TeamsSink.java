@@ -3,6 +3,7 @@ package dev.breakglass.daemon.sink;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.daemon.Alert;
 import dev.breakglass.daemon.AlertJson;
 import dev.breakglass.daemon.DaemonException;
@@ -82,7 +83,7 @@ final class TeamsSink implements AlertSink {
     severity.put("size", "Small");
     ObjectNode title = headItems.addObject();
     title.put("type", "TextBlock");
-    title.put("text", markdownEscape(AlertJson.sanitize(alert.title())));
+    title.put("text", markdownEscape(PrintableText.replaceUnprintable(alert.title())));
     title.put("weight", "Bolder");
     title.put("size", "Large");
     title.put("wrap", true);
@@ -100,13 +101,13 @@ final class TeamsSink implements AlertSink {
     alert.details().stream().limit(MAX_DETAIL_LINES).forEach(d -> {
       ObjectNode t = body.addObject();
       t.put("type", "TextBlock");
-      t.put("text", markdownEscape(AlertJson.sanitize(d)));
+      t.put("text", markdownEscape(PrintableText.replaceUnprintable(d)));
       t.put("wrap", true);
     });
 
     ObjectNode footer = body.addObject();
     footer.put("type", "TextBlock");
-    footer.put("text", markdownEscape("Alert " + AlertJson.sanitize(alert.id()) + " raised " + alert.raisedAt()));
+    footer.put("text", markdownEscape("Alert " + PrintableText.replaceUnprintable(alert.id()) + " raised " + alert.raisedAt()));
     footer.put("isSubtle", true);
     footer.put("size", "Small");
     footer.put("wrap", true);
