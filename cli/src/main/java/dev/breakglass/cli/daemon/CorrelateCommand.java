@@ -4,10 +4,9 @@ import dev.breakglass.cli.ExitCodes;
 import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.Out;
 import dev.breakglass.cli.UsageException;
-import dev.breakglass.custody.ledger.EventHash;
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.custody.ledger.Ledger;
 import dev.breakglass.custody.ledger.SignInVerdict;
-import dev.breakglass.daemon.AlertJson;
 import dev.breakglass.daemon.Correlator;
 import dev.breakglass.entra.SignInBatch;
 import dev.breakglass.entra.SignInExport;
@@ -72,36 +71,15 @@ public final class CorrelateCommand implements Callable<Integer> {
     boolean unexplained = false;
     for (Correlator.Judgement j : judged) {
       unexplained |= j.verdict() == SignInVerdict.UNEXPLAINED;
-      SignInRecord s = j.signIn();
       if (json) {
         Out.jsonLine(out, g -> {
           g.writeStartObject();
-          g.writeStringField("signInId", s.id());
-          g.writeStringField("createdDateTime", EventHash.formatTimestamp(s.createdDateTime()));
-          g.writeStringField("identity", j.identity());
-          g.writeStringField("result", s.succeeded() ? "success" : "failure");
-          g.writeNumberField("errorCode", s.errorCode());
-          if (s.ipAddress().isPresent()) {
-            g.writeStringField("ipAddress", s.ipAddress().get());
-          }
-          g.writeStringField("verdict", j.verdict().name());
-          if (j.window().isPresent()) {
-            g.writeNumberField("custodyEvent", j.window().get().seq());
-            g.writeStringField("custodyEventType", j.window().get().kind().eventType());
-            g.writeArrayFieldStart("custodians");
-            for (String p : j.window().get().people()) {
-              g.writeString(p);
-            }
-            g.writeEndArray();
-          }
+          Judgements.fields(g, j);
           g.writeEndObject();
         });
       } else {
-        out.println(j.verdict() + "  " + EventHash.formatTimestamp(s.createdDateTime()) + "  " + j.identity() + "  "
-            + (s.succeeded() ? "success" : "failure " + s.errorCode())
-            + s.ipAddress().map(ip -> "  " + AlertJson.sanitize(ip)).orElse("")
-            + j.window().map(w -> "  custody event " + w.seq() + " (" + String.join(", ", w.people()) + ")")
-                .orElse(""));
+        out.println(Judgements.line(j) + j.signIn().ipAddress().map(ip -> "  " + PrintableText.replaceUnprintable(ip))
+            .orElse("") + Judgements.custody(j));
       }
     }
     out.flush();

@@ -5,7 +5,6 @@ import dev.breakglass.cli.LedgerOptions;
 import dev.breakglass.cli.Out;
 import dev.breakglass.cli.entra.EntraOptions;
 import dev.breakglass.custody.directory.DirectoryException;
-import dev.breakglass.custody.ledger.EventHash;
 import dev.breakglass.custody.ledger.Ledger;
 import dev.breakglass.custody.ledger.SignInVerdict;
 import dev.breakglass.daemon.Daemon;
@@ -64,25 +63,7 @@ public final class DaemonOnceCommand implements Callable<Integer> {
         if (json) {
           Out.jsonLine(out, g -> {
             g.writeStartObject();
-            g.writeStringField("signInId", r.judgement().signIn().id());
-            g.writeStringField("createdDateTime", EventHash.formatTimestamp(r.judgement().signIn().createdDateTime()));
-            g.writeStringField("identity", r.judgement().identity());
-            g.writeStringField("result", r.judgement().signIn().succeeded() ? "success" : "failure");
-            g.writeNumberField("errorCode", r.judgement().signIn().errorCode());
-            if (r.judgement().signIn().ipAddress().isPresent()) {
-              g.writeStringField("ipAddress", r.judgement().signIn().ipAddress().get());
-            }
-            g.writeStringField("verdict", r.judgement().verdict().name());
-            if (r.judgement().window().isPresent()) {
-              var w = r.judgement().window().get();
-              g.writeNumberField("custodyEvent", w.seq());
-              g.writeStringField("custodyEventType", w.kind().eventType());
-              g.writeArrayFieldStart("custodians");
-              for (String p : w.people()) {
-                g.writeString(p);
-              }
-              g.writeEndArray();
-            }
+            Judgements.fields(g, r.judgement());
             g.writeNumberField("ledgerEvent", r.event().seq());
             if (r.alertId().isPresent()) {
               g.writeStringField("alertId", r.alertId().get());
@@ -90,11 +71,8 @@ public final class DaemonOnceCommand implements Callable<Integer> {
             g.writeEndObject();
           });
         } else {
-          out.println(r.judgement().verdict() + "  " + EventHash.formatTimestamp(r.judgement().signIn()
-              .createdDateTime()) + "  " + r.judgement().identity() + "  " + (r.judgement().signIn().succeeded()
-                  ? "success" : "failure " + r.judgement().signIn().errorCode())
-              + r.judgement().window().map(w -> "  custody event " + w.seq() + " (" + String.join(", ", w.people())
-                  + ")").orElse("") + "  ledger event " + r.event().seq());
+          out.println(Judgements.line(r.judgement()) + Judgements.custody(r.judgement()) + "  ledger event "
+              + r.event().seq());
         }
       }
       out.flush();

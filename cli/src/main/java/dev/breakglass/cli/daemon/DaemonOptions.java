@@ -1,5 +1,6 @@
 package dev.breakglass.cli.daemon;
 
+import dev.breakglass.custody.PrintableText;
 import dev.breakglass.daemon.Daemon;
 import dev.breakglass.daemon.DaemonConfig;
 import dev.breakglass.daemon.DaemonException;
@@ -111,7 +112,7 @@ public final class DaemonOptions {
       private void line(String level, String message) {
         synchronized (err) {
           err.println(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " bg daemon: " + level
-              + ": " + dev.breakglass.daemon.AlertJson.sanitize(message));
+              + ": " + PrintableText.replaceUnprintable(message));
           err.flush();
         }
       }
