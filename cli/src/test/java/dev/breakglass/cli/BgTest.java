@@ -217,12 +217,12 @@ class BgTest {
     setUpInventory();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("ledger.db"));
         Statement s = c.createStatement()) {
-      s.executeUpdate("PRAGMA user_version = 7");
+      s.executeUpdate("PRAGMA user_version = 8");
     }
     CliRun.Run r = bg("checkout", "bg1-key", "--by", "Alice", "--witness", "Bob", "--reason", "x", "--seal", "TB-1");
     assertEquals(1, r.code());
-    assertEquals("bg: error: " + home.resolve("ledger.db") + " has ledger schema version 7, newer than this bg"
-        + " supports (6): upgrade bg; the ledger was not changed", r.err().strip());
+    assertEquals("bg: error: " + home.resolve("ledger.db") + " has ledger schema version 8, newer than this bg"
+        + " supports (7): upgrade bg; the ledger was not changed", r.err().strip());
   }
 
   @Test
@@ -235,7 +235,7 @@ class BgTest {
         + " review.interval-days, ledger.busy-timeout-ms, ca.expiry-warning-days, fido.allowed-aaguids,"
         + " fido.require-trusted-attestation, fido.mds-blob, fido.mds-root, fido.trust-roots,"
         + " fido.ceremony-timeout-seconds, entra.tenant-id, entra.client-id, entra.auth, entra.certificate,"
-        + " entra.certificate-password-file, entra.client-secret-file, entra.access-token-file, entra.graph-url",
+        + " entra.certificate-password-file, entra.client-secret-file, entra.access-token-file, entra.graph-url, unlock.allow-named-witness",
         r.err().strip());
   }
 

@@ -22,16 +22,19 @@ import java.util.UUID;
  * ignored; keys are dotted lower-case names; a key may appear once. An unknown key is an error, so
  * that a typo cannot silently leave a default in force. Errors name the file, the line and the key.
  *
- * @param reviewInterval how often every item must be inspected ({@code review.interval-days})
+ * @param reviewInterval how often every item must be inspected and the whole kit reviewed ({@code bg
+ *     review}); {@code review.interval-days}
  * @param busyTimeout how long to wait for another process's write to finish ({@code
  *     ledger.busy-timeout-ms})
  * @param expiryWarning how long before expiry a certificate or CA shows in {@code bg status}
  *     ({@code ca.expiry-warning-days})
  * @param fido the FIDO2 attestation policy and ceremony settings ({@code fido.*})
  * @param entra how to reach the tenant through Microsoft Graph ({@code entra.*})
+ * @param namedWitnessAllowed whether the second person of an unlock quorum may be a named witness
+ *     instead of proving presence with their own key ({@code unlock.allow-named-witness})
  */
 public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration expiryWarning, Fido fido,
-    Entra entra) {
+    Entra entra, boolean namedWitnessAllowed) {
   public static final String FILE_NAME = "bg.conf";
   public static final String REVIEW_INTERVAL_DAYS = "review.interval-days";
   public static final String BUSY_TIMEOUT_MS = "ledger.busy-timeout-ms";
@@ -50,6 +53,7 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
   public static final String ENTRA_CLIENT_SECRET_FILE = "entra.client-secret-file";
   public static final String ENTRA_ACCESS_TOKEN_FILE = "entra.access-token-file";
   public static final String ENTRA_GRAPH_URL = "entra.graph-url";
+  public static final String UNLOCK_NAMED_WITNESS = "unlock.allow-named-witness";
 
   /**
    * How the kit signs in to Microsoft Graph. Paths are absolute (relative ones in the file are
@@ -97,12 +101,12 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
       new KitConfig(Duration.ofDays(183), Duration.ofSeconds(10), Duration.ofDays(30),
           new Fido(Set.of(), false, Optional.empty(), Optional.empty(), List.of(), Duration.ofSeconds(300)),
           new Entra("none", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-              Optional.empty(), "https://graph.microsoft.com"));
+              Optional.empty(), "https://graph.microsoft.com"), false);
 
   private static final List<String> KNOWN = List.of(REVIEW_INTERVAL_DAYS, BUSY_TIMEOUT_MS, EXPIRY_WARNING_DAYS,
       FIDO_ALLOWED_AAGUIDS, FIDO_REQUIRE_TRUSTED, FIDO_MDS_BLOB, FIDO_MDS_ROOT, FIDO_TRUST_ROOTS,
       FIDO_TIMEOUT_SECONDS, ENTRA_TENANT, ENTRA_CLIENT, ENTRA_AUTH, ENTRA_CERTIFICATE, ENTRA_CERTIFICATE_PASSWORD_FILE,
-      ENTRA_CLIENT_SECRET_FILE, ENTRA_ACCESS_TOKEN_FILE, ENTRA_GRAPH_URL);
+      ENTRA_CLIENT_SECRET_FILE, ENTRA_ACCESS_TOKEN_FILE, ENTRA_GRAPH_URL, UNLOCK_NAMED_WITNESS);
 
   public KitConfig {
     if (reviewInterval.isNegative() || reviewInterval.isZero()) {
@@ -121,7 +125,8 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
     return "# BreakGlass Kit configuration. One 'key = value' a line; '#' starts a comment.\n"
         + "# Unknown keys are refused, so a typo cannot leave a default in force.\n"
         + "\n"
-        + "# Days after which an item that has not been inspected shows as due in 'bg status'.\n"
+        + "# Days after which an item that has not been inspected, and the kit review ('bg review'), show\n"
+        + "# as due in 'bg status'.\n"
         + REVIEW_INTERVAL_DAYS + " = " + DEFAULTS.reviewInterval.toDays() + "\n"
         + "\n"
         + "# Milliseconds to wait for another bg process that is writing the ledger.\n"
@@ -157,7 +162,11 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
         + "#   " + ENTRA_TENANT + " = contoso.onmicrosoft.com\n"
         + "#   " + ENTRA_CLIENT + " = 00000000-0000-0000-0000-000000000000\n"
         + "#   " + ENTRA_CERTIFICATE + " = monitor.pem\n"
-        + "#   " + ENTRA_GRAPH_URL + " = https://graph.microsoft.com\n";
+        + "#   " + ENTRA_GRAPH_URL + " = https://graph.microsoft.com\n"
+        + "\n"
+        + "# The quorum of 'bg unlock': false (the default) makes both custodians prove presence with their\n"
+        + "# own enrolled keys; true lets the second be a named witness who does not touch a key.\n"
+        + UNLOCK_NAMED_WITNESS + " = " + DEFAULTS.namedWitnessAllowed + "\n";
   }
 
   /** Reads {@code file}; a missing file means the defaults. */
@@ -220,7 +229,17 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
           number(file, lineOf.get(EXPIRY_WARNING_DAYS), EXPIRY_WARNING_DAYS,
               values.get(EXPIRY_WARNING_DAYS), 0, 3650, "a whole number of days"));
     }
-    return new KitConfig(review, busy, expiry, fido(file, values, lineOf), entra(file, values, lineOf));
+    boolean namedWitness = DEFAULTS.namedWitnessAllowed;
+    if (values.containsKey(UNLOCK_NAMED_WITNESS)) {
+      String v = values.get(UNLOCK_NAMED_WITNESS);
+      if (!v.equals("true") && !v.equals("false")) {
+        throw bad(file, lineOf.get(UNLOCK_NAMED_WITNESS), UNLOCK_NAMED_WITNESS + " must be true or false, got '"
+            + v + "'");
+      }
+      namedWitness = v.equals("true");
+    }
+    return new KitConfig(review, busy, expiry, fido(file, values, lineOf), entra(file, values, lineOf),
+        namedWitness);
   }
 
   private static Fido fido(Path file, Map<String, String> values, Map<String, Integer> lineOf)

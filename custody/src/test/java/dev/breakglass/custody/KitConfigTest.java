@@ -27,6 +27,8 @@ class KitConfigTest {
     KitConfig c = KitConfig.parse(FILE, "# c\n\nreview.interval-days = 90\r\nledger.busy-timeout-ms=250\n");
     assertEquals(Duration.ofDays(90), c.reviewInterval());
     assertEquals(Duration.ofMillis(250), c.busyTimeout());
+    assertEquals(false, c.namedWitnessAllowed());
+    assertEquals(true, KitConfig.parse(FILE, "unlock.allow-named-witness = true").namedWitnessAllowed());
   }
 
   @Test
@@ -64,7 +66,7 @@ class KitConfigTest {
         + " ledger.busy-timeout-ms, ca.expiry-warning-days, fido.allowed-aaguids, fido.require-trusted-attestation,"
         + " fido.mds-blob, fido.mds-root, fido.trust-roots, fido.ceremony-timeout-seconds, entra.tenant-id,"
         + " entra.client-id, entra.auth, entra.certificate, entra.certificate-password-file, entra.client-secret-file,"
-        + " entra.access-token-file, entra.graph-url",
+        + " entra.access-token-file, entra.graph-url, unlock.allow-named-witness",
         error("# x\nreview.interval = 9\n"));
     assertEquals("/h/bg.conf line 1: fido.allowed-aaguids: 'yubikey' is not an AAGUID (8-4-4-4-12 hex digits, e.g."
         + " 2fc0579f-8113-47ea-b116-bb5a8db9202a)", error("fido.allowed-aaguids = 2fc0579f-8113-47ea-b116-bb5a8db9202a,"
@@ -80,6 +82,8 @@ class KitConfigTest {
     assertEquals("/h/bg.conf line 3: key 'review.interval-days' is already set on line 1",
         error("review.interval-days = 9\n\nreview.interval-days = 10"));
     assertEquals("/h/bg.conf line 1: expected 'key = value', found 'oops'", error("oops"));
+    assertEquals("/h/bg.conf line 1: unlock.allow-named-witness must be true or false, got 'maybe'",
+        error("unlock.allow-named-witness = maybe"));
   }
 
   @Test

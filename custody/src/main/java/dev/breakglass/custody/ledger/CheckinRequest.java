@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param key an assertion of the item's registered key, verified by the relying party, to judge and
  *     record with the event
  * @param skipKeyCheck why an item with a registered key is moved without verifying it (recorded)
+ * @param session the unlock session it was taken out for, which must be open
  */
 public record CheckinRequest(
     String item,
@@ -23,7 +24,8 @@ public record CheckinRequest(
     Optional<String> reason,
     Optional<String> ticket,
     Optional<KeyAssertion> key,
-    Optional<String> skipKeyCheck) {
+    Optional<String> skipKeyCheck,
+    Optional<Long> session) {
   public CheckinRequest {
     item = Text.required("item", item, 100);
     by = Text.required("custodian (--by)", by, 100);
@@ -33,6 +35,7 @@ public record CheckinRequest(
     ticket = Text.optional("ticket", ticket, 200);
     key = java.util.Objects.requireNonNull(key, "key");
     skipKeyCheck = Text.optional("skip-key-check reason", skipKeyCheck, 2000);
+    session = java.util.Objects.requireNonNull(session, "session");
     if (key.isPresent() && skipKeyCheck.isPresent()) {
       throw new IllegalArgumentException("--verify-key and --skip-key-check exclude each other: give one");
     }
@@ -40,14 +43,19 @@ public record CheckinRequest(
 
   public CheckinRequest(String item, String by, Optional<String> witness, Optional<String> newSeal,
       Optional<String> reason, Optional<String> ticket) {
-    this(item, by, witness, newSeal, reason, ticket, Optional.empty(), Optional.empty());
+    this(item, by, witness, newSeal, reason, ticket, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public CheckinRequest withKey(KeyAssertion assertion) {
-    return new CheckinRequest(item, by, witness, newSeal, reason, ticket, Optional.of(assertion), skipKeyCheck);
+    return new CheckinRequest(item, by, witness, newSeal, reason, ticket, Optional.of(assertion), skipKeyCheck,
+        session);
   }
 
   public CheckinRequest withSkipKeyCheck(Optional<String> why) {
-    return new CheckinRequest(item, by, witness, newSeal, reason, ticket, key, why);
+    return new CheckinRequest(item, by, witness, newSeal, reason, ticket, key, why, session);
+  }
+
+  public CheckinRequest forSession(long id) {
+    return new CheckinRequest(item, by, witness, newSeal, reason, ticket, key, skipKeyCheck, Optional.of(id));
   }
 }

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param key an assertion of the item's registered key, verified by the relying party, to judge and
  *     record with the event
  * @param skipKeyCheck why an item with a registered key is moved without verifying it (recorded)
+ * @param session the unlock session it is taken out for: the item must unlock the session's
+ *     identity and the session's quorum must be met
  */
 public record CheckoutRequest(
     String item,
@@ -25,7 +27,8 @@ public record CheckoutRequest(
     Optional<String> seal,
     Optional<String> sealBroken,
     Optional<KeyAssertion> key,
-    Optional<String> skipKeyCheck) {
+    Optional<String> skipKeyCheck,
+    Optional<Long> session) {
   public CheckoutRequest {
     item = Text.required("item", item, 100);
     by = Text.required("custodian (--by)", by, 100);
@@ -34,19 +37,27 @@ public record CheckoutRequest(
     ticket = Text.optional("ticket", ticket, 200);
     seal = Text.optional("seal number", seal, 100);
     sealBroken = Text.optional("seal-broken reason", sealBroken, 2000);
+    key = java.util.Objects.requireNonNull(key, "key");
+    skipKeyCheck = Text.optional("skip-key-check reason", skipKeyCheck, 2000);
+    session = java.util.Objects.requireNonNull(session, "session");
   }
 
   public CheckoutRequest(String item, String by, Optional<String> witness, String reason, Optional<String> ticket,
       Optional<String> seal, Optional<String> sealBroken) {
-    this(item, by, witness, reason, ticket, seal, sealBroken, Optional.empty(), Optional.empty());
+    this(item, by, witness, reason, ticket, seal, sealBroken, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public CheckoutRequest withKey(KeyAssertion assertion) {
     return new CheckoutRequest(item, by, witness, reason, ticket, seal, sealBroken, Optional.of(assertion),
-        skipKeyCheck);
+        skipKeyCheck, session);
   }
 
   public CheckoutRequest withSkipKeyCheck(Optional<String> why) {
-    return new CheckoutRequest(item, by, witness, reason, ticket, seal, sealBroken, key, why);
+    return new CheckoutRequest(item, by, witness, reason, ticket, seal, sealBroken, key, why, session);
+  }
+
+  public CheckoutRequest forSession(long id) {
+    return new CheckoutRequest(item, by, witness, reason, ticket, seal, sealBroken, key, skipKeyCheck,
+        Optional.of(id));
   }
 }

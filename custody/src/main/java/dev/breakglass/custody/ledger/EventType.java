@@ -30,7 +30,8 @@ public enum EventType {
   IDENTITY_OBJECT_ID_SET("identity-object-id-set"),
   SESSION_OPENED("session-opened"),
   SESSION_CLOSED("session-closed"),
-  SIGNIN_OBSERVED("signin-observed");
+  SIGNIN_OBSERVED("signin-observed"),
+  KIT_REVIEWED("kit-reviewed");
 
   private final String wireName;
 

@@ -252,6 +252,14 @@ public final class Ledger implements AutoCloseable {
     {
       Item item = findItem(r.item());
       People p = people(item, r.by(), r.witness());
+      if (r.session().isPresent()) {
+        SessionProgress sp = openSessionFor(item, r.session().get());
+        if (!sp.quorumMet()) {
+          throw new CustodyException(Reason.REFUSED, "the quorum of unlock session " + sp.session().id()
+              + " is not met: " + String.join(" and ", sp.awaitingPresence()) + " must prove presence with their own"
+              + " key first (bg unlock --session " + sp.session().id() + " asks for it)");
+        }
+      }
       // A dry run leaves the key alone: judging it could record an alarm.
       Optional<Judged> judged = dryRun ? Optional.empty() : judgeItemKey(item, r.key());
       if (judged.isPresent() && judged.get().refused()) {
@@ -264,6 +272,7 @@ public final class Ledger implements AutoCloseable {
       }
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("safe", item.safe());
+      d.put("session", r.session());
       sealCheck(item, r.seal(), r.sealBroken(), "--seal", d);
       if (dryRun) {
         return null;
@@ -303,6 +312,14 @@ public final class Ledger implements AutoCloseable {
         throw new CustodyException(Reason.REFUSED, "item '" + item.label()
             + "' is not checked out; nothing to check in");
       }
+      if (r.session().isPresent()) {
+        SessionProgress sp = openSessionFor(item, r.session().get());
+        if (!sp.stillOut().stream().anyMatch(i -> i.equalsIgnoreCase(item.label()))) {
+          throw new CustodyException(Reason.REFUSED, "item '" + item.label() + "' was not taken out in unlock"
+              + " session " + sp.session().id() + " (its check-out is event " + item.outEvent().orElse(0L)
+              + "): check it in with 'bg checkin'");
+        }
+      }
       if (r.newSeal().isPresent() && r.newSeal().equals(item.seal())) {
         throw new CustodyException(Reason.REFUSED, "new seal '" + r.newSeal().get() + "' is the seal the item"
             + " came out of: put it in a new tamper-evident bag and give that bag's number");
@@ -312,6 +329,7 @@ public final class Ledger implements AutoCloseable {
       d.put("heldBy", item.holder());
       d.put("checkoutEvent", item.outEvent());
       d.put("newSeal", r.newSeal());
+      d.put("session", r.session());
       if (dryRun) {
         return null;
       }
@@ -777,9 +795,38 @@ public final class Ledger implements AutoCloseable {
   /** Records that a password was shown on a terminal (by {@code bg password combine}). */
   public Event recordPasswordRevealed(String identity, int version, String reason, String actor)
       throws CustodyException {
+    return recordPasswordRevealed(identity, version, reason, actor, Optional.empty());
+  }
+
+  /**
+   * Records that a password was shown, for an unlock session when {@code session} is given: the
+   * session must be open, for this identity, and its quorum met.
+   */
+  public Event recordPasswordRevealed(String identity, int version, String reason, String actor,
+      Optional<Long> session) throws CustodyException {
     operator(actor); // the actor is checked first, as for every event
     String why = Text.check(() -> Text.required("reason", reason, 2000));
-    return passwordEvent(EventType.PASSWORD_REVEALED, identity, version, Optional.of(why), Map.of(), actor);
+    if (session.isEmpty()) {
+      return passwordEvent(EventType.PASSWORD_REVEALED, identity, version, Optional.of(why), Map.of(), actor);
+    }
+    return store.write(() -> {
+      SessionProgress sp = progress0(session0(session.get()));
+      if (!sp.session().open() || !sp.session().identity().equalsIgnoreCase(identity)) {
+        throw new CustodyException(Reason.REFUSED, "unlock session " + session.get() + " is not an open session of "
+            + identity);
+      }
+      if (!sp.quorumMet()) {
+        throw new CustodyException(Reason.REFUSED, "the quorum of unlock session " + session.get() + " is not met: "
+            + String.join(" and ", sp.awaitingPresence()) + " must prove presence first");
+      }
+      PasswordRecord p = password0(identity, version);
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("identity", p.identity());
+      d.put("version", (long) p.version());
+      d.put("session", session.get());
+      return append(EventType.PASSWORD_REVEALED, operator(actor), Optional.empty(), Optional.empty(),
+          Optional.of(why), Optional.empty(), d);
+    });
   }
 
   /** One event about an existing password version: its identity and version, then {@code extra}. */
@@ -930,7 +977,13 @@ public final class Ledger implements AutoCloseable {
    */
   public KeyCheck recordKeyVerification(KeyOwner owner, KeyAssertion a, String by, Optional<String> witness)
       throws CustodyException {
-    Keyed k = keyed0(store.write(() -> {
+    Keyed k = keyed0(store.write(() -> verifyKey0(owner, a, by, witness, Optional.empty())));
+    return k.check().orElseThrow();
+  }
+
+  private Keyed verifyKey0(KeyOwner owner, KeyAssertion a, String by, Optional<String> witness,
+      Optional<Long> session) throws SQLException, CustodyException {
+    {
       KeyOwner o = keyOwner(owner, false);
       People p = keyPeople(o, by, witness);
       if (o.kind() == KeyOwner.Kind.CUSTODIAN && !p.actor.equalsIgnoreCase(o.name())) {
@@ -948,13 +1001,13 @@ public final class Ledger implements AutoCloseable {
       d.put("owner", o.name());
       j.putFields(d, "");
       d.put("inSafe", inSafe);
+      d.put("session", session);
       Event e = append(EventType.KEY_VERIFIED, p.actor, p.witness,
           o.kind() == KeyOwner.Kind.ITEM ? Optional.of(o.name()) : Optional.empty(), Optional.empty(),
           Optional.empty(), d);
       FidoKey after = store.keys(Optional.of(a.credentialId()), Optional.empty()).get(0);
       return new Keyed(e, alarm, Optional.of(new KeyCheck(after, j.key().signCount(), j.verdict(), alarm, e)));
-    }));
-    return k.check().orElseThrow();
+    }
   }
 
   /**
@@ -1137,6 +1190,7 @@ public final class Ledger implements AutoCloseable {
       d.put("identity", identity.ref());
       d.put("drill", r.drill());
       d.put("expectedEnd", EventHash.formatTimestamp(clock.instant().plus(r.expectedDuration())));
+      d.put("quorum", config.namedWitnessAllowed() ? QUORUM_KEY_AND_WITNESS : QUORUM_TWO_KEYS);
       return append(EventType.SESSION_OPENED, p.actor, p.witness, Optional.empty(), Optional.of(r.reason()),
           r.ticket(), d);
     });
@@ -1144,22 +1198,158 @@ public final class Ledger implements AutoCloseable {
 
   /** Closes an open unlock session; {@code summary} says what was done during it. */
   public Event closeSession(long session, String by, String summary) throws CustodyException {
+    return closeSession(session, by, Optional.empty(), summary);
+  }
+
+  /**
+   * Closes an open unlock session; {@code summary} says what was done during it. Refused while an
+   * item taken out for it is still out: the session ends when everything is back in its safe.
+   */
+  public Event closeSession(long session, String by, Optional<String> witness, String summary)
+      throws CustodyException {
     String what = Text.check(() -> Text.required("summary", summary, 4000));
+    Optional<String> w = Text.check(() -> Text.optional("witness", witness, 100));
     return store.write(() -> {
-      Custodian c = custodian(by);
-      Session s = store.sessions(false).stream().filter(x -> x.id() == session).findFirst()
-          .orElseThrow(() -> new CustodyException(Reason.NOT_FOUND, "no unlock session " + session
-              + ": see 'bg status'"));
-      if (!s.open()) {
+      People p = people(by, w, false, "");
+      SessionProgress sp = progress0(session0(session));
+      if (!sp.session().open()) {
         throw new CustodyException(Reason.REFUSED, "unlock session " + session + " was closed already (event "
-            + s.closedEvent().orElseThrow() + ")");
+            + sp.session().closedEvent().orElseThrow() + ")");
+      }
+      if (!sp.stillOut().isEmpty()) {
+        throw new CustodyException(Reason.REFUSED, "unlock session " + session + " still has "
+            + String.join(", ", sp.stillOut()) + " out of the safe: check "
+            + (sp.stillOut().size() == 1 ? "it" : "them") + " in first (bg lock --session " + session + ")");
       }
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("session", session);
-      d.put("identity", s.identity());
-      return append(EventType.SESSION_CLOSED, c.name(), Optional.empty(), Optional.empty(), Optional.of(what),
+      d.put("identity", sp.session().identity());
+      d.put("drill", sp.session().drill());
+      d.put("itemsReturned", String.join(",", sp.checkedOut()));
+      d.put("passwordRevealed", sp.revealedVersion().map(Integer::longValue));
+      d.put("passwordRotated", sp.rotatedVersion().map(Integer::longValue));
+      return append(EventType.SESSION_CLOSED, p.actor, p.witness, Optional.empty(), Optional.of(what),
           Optional.empty(), d);
     });
+  }
+
+  static final String QUORUM_TWO_KEYS = "two-keys";
+  static final String QUORUM_KEY_AND_WITNESS = "key-and-witness";
+
+  /** How far an unlock session has come (NOT_FOUND for an unknown one). */
+  public SessionProgress sessionProgress(long session) throws CustodyException {
+    return store.read(() -> progress0(session0(session)));
+  }
+
+  /**
+   * Records that a custodian of an open session proved presence with their own enrolled key (a
+   * verified assertion of one of their keys), judged by its counter as any key verification.
+   * Only the session's two people count, each once; the other is recorded as witness.
+   */
+  public KeyCheck recordPresence(long session, String custodian, KeyAssertion a) throws CustodyException {
+    Keyed k = keyed0(store.write(() -> {
+      SessionProgress sp = progress0(session0(session));
+      Session s = sp.session();
+      if (!s.open()) {
+        throw new CustodyException(Reason.REFUSED, "unlock session " + session + " is closed");
+      }
+      Custodian c = custodian(custodian);
+      Optional<String> other;
+      if (c.name().equalsIgnoreCase(s.openedBy())) {
+        other = s.witness();
+      } else if (s.witness().map(w -> w.equalsIgnoreCase(c.name())).orElse(false)) {
+        other = Optional.of(s.openedBy());
+      } else {
+        throw new CustodyException(Reason.REFUSED, "custodian '" + c.name() + "' is not one of the two people of"
+            + " unlock session " + session + " (" + s.openedBy() + s.witness().map(x -> " and " + x).orElse("")
+            + ")");
+      }
+      if (sp.present().stream().anyMatch(x -> x.equalsIgnoreCase(c.name()))) {
+        throw new CustodyException(Reason.REFUSED, "custodian '" + c.name() + "' has proved presence for unlock"
+            + " session " + session + " already: the quorum needs a second, different custodian");
+      }
+      return verifyKey0(KeyOwner.custodian(c.name()), a, c.name(), other, Optional.of(session));
+    }));
+    return k.check().orElseThrow();
+  }
+
+  /** An unlock session by id, or NOT_FOUND. */
+  private Session session0(long session) throws SQLException, CustodyException {
+    return store.sessions(false).stream().filter(x -> x.id() == session).findFirst()
+        .orElseThrow(() -> new CustodyException(Reason.NOT_FOUND, "no unlock session " + session
+            + ": see 'bg status'"));
+  }
+
+  /** The open session {@code id}, which must be for the identity {@code item} unlocks. */
+  private SessionProgress openSessionFor(Item item, long id) throws SQLException, CustodyException {
+    SessionProgress sp = progress0(session0(id));
+    if (!sp.session().open()) {
+      throw new CustodyException(Reason.REFUSED, "unlock session " + id + " is closed");
+    }
+    if (!item.identity().map(i -> i.equalsIgnoreCase(sp.session().identity())).orElse(false)) {
+      throw new CustodyException(Reason.REFUSED, "item '" + item.label() + "' does not unlock "
+          + sp.session().identity() + ", the identity of unlock session " + id);
+    }
+    return sp;
+  }
+
+  private SessionProgress progress0(Session s) throws SQLException, CustodyException {
+    Event opened = store.event(s.id()).orElseThrow();
+    boolean namedWitness = QUORUM_KEY_AND_WITNESS.equals(Json.read(opened.details()).get("quorum"));
+    List<String> present = new ArrayList<>();
+    List<String> out = new ArrayList<>();
+    java.util.Set<Long> outEvents = new java.util.HashSet<>();
+    Optional<Integer>[] revealed = new Optional[] {Optional.empty()};
+    Optional<Integer>[] rotated = new Optional[] {Optional.empty()};
+    boolean[] set = {false};
+    Long id = s.id();
+    long until = s.closedEvent().orElse(Long.MAX_VALUE);
+    store.eventsAfter(s.id(), e -> {
+      if (e.seq() > until) {
+        return;
+      }
+      Map<String, Object> d = Json.read(e.details());
+      boolean ours = id.equals(d.get("session"));
+      switch (e.type()) {
+        case KEY_VERIFIED -> {
+          if (ours && KeyOwner.Kind.CUSTODIAN.wireName().equals(d.get("ownerKind"))) {
+            present.add((String) d.get("owner"));
+          }
+        }
+        case ITEM_CHECKED_OUT -> {
+          if (ours) {
+            out.add(e.item().orElseThrow());
+            outEvents.add(e.seq());
+          }
+        }
+        case PASSWORD_REVEALED -> {
+          if (ours) {
+            revealed[0] = Optional.of(((Number) d.get("version")).intValue());
+          }
+        }
+        case PASSWORD_CREATED -> {
+          if (s.identity().equalsIgnoreCase((String) d.get("identity"))) {
+            rotated[0] = Optional.of(((Number) d.get("version")).intValue());
+            set[0] = false;
+          }
+        }
+        case PASSWORD_SET -> {
+          if (s.identity().equalsIgnoreCase((String) d.get("identity")) && rotated[0].isPresent()
+              && rotated[0].get() == ((Number) d.get("version")).intValue()) {
+            set[0] = true;
+          }
+        }
+        default -> {}
+      }
+    });
+    List<String> stillOut = new ArrayList<>();
+    for (Item i : store.items(Optional.empty())) {
+      if (i.checkedOut() && i.outEvent().map(outEvents::contains).orElse(false)) {
+        stillOut.add(i.label());
+      }
+    }
+    stillOut.sort(java.util.Comparator.comparingInt(out::indexOf));
+    return new SessionProgress(s, namedWitness, present, out, stillOut, revealed[0], rotated[0], set[0]);
   }
 
   /** Unlock sessions, oldest first; open ones only if {@code openOnly}. */
@@ -1178,6 +1368,40 @@ public final class Ledger implements AutoCloseable {
         i.identity().ifPresent(id -> itemIdentity.put(i.label().toLowerCase(java.util.Locale.ROOT), id));
       }
       return store.custodyWindows(itemIdentity);
+    });
+  }
+
+  // --- the kit review ---------------------------------------------------------------------------
+
+  /**
+   * Records a review of the whole kit ({@code bg review}) by two different custodians, with its
+   * results as flat fields (counts, outcome, findings).
+   */
+  public Event recordKitReview(String by, Optional<String> witness, Optional<String> note,
+      Map<String, Object> results) throws CustodyException {
+    Optional<String> n = Text.check(() -> Text.optional("note", note, 2000));
+    return store.write(() -> {
+      if (witness.isEmpty()) {
+        throw new CustodyException(Reason.REFUSED, "a review needs two people: name a second custodian with"
+            + " --witness");
+      }
+      People p = people(by, witness, true, "");
+      Map<String, Object> d = new LinkedHashMap<>(results);
+      return append(EventType.KIT_REVIEWED, p.actor, p.witness, Optional.empty(), n, Optional.empty(), d);
+    });
+  }
+
+  /** The newest kit review, if any. */
+  public Optional<Event> lastKitReview() throws CustodyException {
+    return store.read(() -> store.lastOfType(EventType.KIT_REVIEWED));
+  }
+
+  /** Every event of one type, oldest first. */
+  public List<Event> eventsOfType(EventType type) throws CustodyException {
+    return store.read(() -> {
+      List<Event> out = new ArrayList<>();
+      store.eventsOfType(type, out::add);
+      return out;
     });
   }
 
@@ -1377,11 +1601,16 @@ public final class Ledger implements AutoCloseable {
       }
       List<Item> unregistered = items.stream().filter(i -> i.kind() == ItemKind.FIDO2_KEY
           && !withKey.contains(i.label().toLowerCase(java.util.Locale.ROOT))).toList();
+      Optional<Event> lastReview = store.lastOfType(EventType.KIT_REVIEWED);
+      List<SignInRecorded> unexplained = store.signIns(Instant.EPOCH).stream()
+          .filter(x -> x.verdict() == SignInVerdict.UNEXPLAINED)
+          .filter(x -> lastReview.map(r -> x.event() > r.seq()).orElse(true)).toList();
       List<Item> noBaseline = items.stream().filter(i -> !i.checkedOut()
           && withKey.contains(i.label().toLowerCase(java.util.Locale.ROOT))
           && !withBaseline.contains(i.label().toLowerCase(java.util.Locale.ROOT))).toList();
       return new StatusReport(now, out, due, unsealed, config.reviewInterval(), items.size(), expiring, caExpiring,
-          ofRevokedCa, config.expiryWarning(), store.keyAlarms(), unregistered, noBaseline, store.head());
+          ofRevokedCa, config.expiryWarning(), store.keyAlarms(), unregistered, noBaseline, store.head(),
+          store.sessions(true), lastReview, unexplained);
     });
   }
 

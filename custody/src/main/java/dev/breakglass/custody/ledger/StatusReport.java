@@ -24,6 +24,10 @@ import java.util.Optional;
  * @param keysWithoutBaseline items in their safe whose key was not verified since it went in: use
  *     of the key in the safe cannot be seen until it is
  * @param head the newest event, to copy into an outside record
+ * @param openSessions unlock sessions not closed yet (those past their expected end are overdue)
+ * @param lastKitReview the newest {@code kit-reviewed} event, if any
+ * @param unexplained sign-ins the vault-daemon judged UNEXPLAINED since the last kit review (the
+ *     review is where two custodians look at them)
  */
 public record StatusReport(
     Instant asOf,
@@ -39,7 +43,20 @@ public record StatusReport(
     List<KeyAlarm> keyAlarms,
     List<Item> keysUnregistered,
     List<Item> keysWithoutBaseline,
-    Optional<Head> head) {
+    Optional<Head> head,
+    List<Session> openSessions,
+    Optional<Event> lastKitReview,
+    List<SignInRecorded> unexplained) {
+
+  /** The kit review is due: never done, or last done longer ago than {@code reviewInterval}. */
+  public boolean kitReviewDue() {
+    return lastKitReview.map(e -> e.timestamp().plus(reviewInterval).isBefore(asOf)).orElse(true);
+  }
+
+  /** Open sessions past their expected end. */
+  public List<Session> overdueSessions() {
+    return openSessions.stream().filter(s -> s.overdue(asOf)).toList();
+  }
 
   /** A checked-out item and the check-out event (who, witness, reason, ticket, when). */
   public record OutItem(Item item, Event checkout) {}

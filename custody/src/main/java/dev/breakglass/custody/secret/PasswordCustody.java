@@ -234,6 +234,15 @@ public final class PasswordCustody {
    */
   public char[] combine(String identity, List<Path> shareFiles, String reason, String actor)
       throws PasswordException, CustodyException {
+    return combine(identity, shareFiles, reason, actor, Optional.empty());
+  }
+
+  /**
+   * As {@link #combine(String, List, String, String)}, for an unlock session when {@code session}
+   * is given: the ledger refuses unless that session is open for the identity and its quorum met.
+   */
+  public char[] combine(String identity, List<Path> shareFiles, String reason, String actor, Optional<Long> session)
+      throws PasswordException, CustodyException {
     if (shareFiles.isEmpty()) {
       throw new PasswordException(Reason.INVALID_ARGUMENT, "give the share files with --shares FILE...");
     }
@@ -245,12 +254,23 @@ public final class PasswordCustody {
           + c.record.version() + " of '" + c.record.identity() + "'; it was not revealed");
     }
     try {
-      ledger.recordPasswordRevealed(c.record.identity(), c.record.version(), reason, actor);
+      ledger.recordPasswordRevealed(c.record.identity(), c.record.version(), reason, actor, session);
     } catch (CustodyException | RuntimeException e) {
       EntraPasswords.wipe(c.password);
       throw e;
     }
     return c.password;
+  }
+
+  /**
+   * Checks shares against the verifier of their version without revealing anything, for the
+   * identity the shares name; records the outcome. Returns the version checked.
+   */
+  public PasswordRecord verifyShares(List<Path> shareFiles, String actor) throws PasswordException, CustodyException {
+    if (shareFiles.isEmpty()) {
+      throw new PasswordException(Reason.INVALID_ARGUMENT, "give the share files");
+    }
+    return verify(readShare(shareFiles.get(0)).identity(), Optional.empty(), shareFiles, actor);
   }
 
   private record Checked(PasswordRecord record, char[] password, boolean matches, String method) {}

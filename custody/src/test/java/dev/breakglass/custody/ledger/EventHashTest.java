@@ -13,14 +13,14 @@ class EventHashTest {
   /**
    * The worked example of docs/architecture.md. The expected value was computed outside Java:
    * printf 'bg-ledger-event-v1\n1:1\n24:2026-11-25T09:00:00.000Z\n14:ledger-created\n5:admin\n-\n-\n-\n-\n'\
-   * '12:{"schema":6}\n64:0000…0000\n' | sha256sum
+   * '12:{"schema":7}\n64:0000…0000\n' | sha256sum
    */
-  static final String EXAMPLE = "8e9e5ce0f3565bcba21d01ce9b42f9b31a30ec0e9104aaf4d174863262905de8";
+  static final String EXAMPLE = "15ad395f0cec02515446b164ad25465bad4adbfdc1b35de2e1c4c06e14ab612b";
 
   @Test
   void compute_matchesTheDocumentedExample() {
     assertEquals(EXAMPLE, EventHash.compute(1, "2026-11-25T09:00:00.000Z", "ledger-created", "admin", null, null,
-        null, null, "{\"schema\":6}", EventHash.GENESIS));
+        null, null, "{\"schema\":7}", EventHash.GENESIS));
   }
 
   @Test

@@ -524,11 +524,11 @@ class LedgerTest {
     populated().close();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("ledger.db"));
         Statement s = c.createStatement()) {
-      s.executeUpdate("PRAGMA user_version = 8");
+      s.executeUpdate("PRAGMA user_version = 9");
     }
     byte[] before = Files.readAllBytes(home.resolve("ledger.db"));
     CustodyException e = refused(Reason.SCHEMA_TOO_NEW, () -> Ledger.open(home, "admin", clock));
-    assertEquals(home.resolve("ledger.db") + " has ledger schema version 8, newer than this bg supports (6):"
+    assertEquals(home.resolve("ledger.db") + " has ledger schema version 9, newer than this bg supports (7):"
         + " upgrade bg; the ledger was not changed", e.getMessage());
     assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(home.resolve("ledger.db"))));
   }

@@ -67,7 +67,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
 
   /** Schema migrations, in order; index i brings the schema from version i to i+1. */
   static final List<String> MIGRATIONS = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql",
-      "schema-004.sql", "schema-005.sql", "schema-006.sql");
+      "schema-004.sql", "schema-005.sql", "schema-006.sql", "schema-007.sql");
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = MIGRATIONS.size();
@@ -85,6 +85,10 @@ public final class SqliteLedgerStore implements AutoCloseable {
       "SELECT " + EVENT_COLUMNS + " FROM events"
           + " WHERE (?1 IS NULL OR item = ?1 COLLATE NOCASE) AND (?2 IS NULL OR ts >= ?2)"
           + " ORDER BY seq";
+  private static final String EVENTS_AFTER = "SELECT " + EVENT_COLUMNS + " FROM events WHERE seq > ? ORDER BY seq";
+  private static final String LAST_OF_TYPE =
+      "SELECT " + EVENT_COLUMNS + " FROM events WHERE type = ? ORDER BY seq DESC LIMIT 1";
+  private static final String OF_TYPE = "SELECT " + EVENT_COLUMNS + " FROM events WHERE type = ? ORDER BY seq";
   private static final String COUNT_EVENTS = "SELECT COUNT(*) FROM events";
   private static final String SCHEMA =
       "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
@@ -620,6 +624,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
           Boolean.TRUE.equals(d.get("drill")) ? 1 : 0, e.actor().orElse(null), e.witness().orElse(null), ts,
           d.get("expectedEnd"));
       case SESSION_CLOSED -> requireOne(e, update(c, CLOSE_SESSION, e.seq(), ts, d.get("session")));
+      case KIT_REVIEWED -> {}
       case SIGNIN_OBSERVED -> update(c, INSERT_SIGNIN, d.get("signInId"), e.seq(), d.get("createdDateTime"),
           d.get("identity"), d.get("verdict"), d.get("custodyEvent"), Boolean.TRUE.equals(d.get("succeeded")) ? 1 : 0);
       case KEY_ALARM -> {
@@ -729,6 +734,40 @@ public final class SqliteLedgerStore implements AutoCloseable {
         while (rs.next()) {
           sink.accept(event(rs));
         }
+      }
+    }
+  }
+
+  /** Every event after {@code seq}, oldest first. */
+  public void eventsAfter(long seq, Consumer<Event> sink) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(EVENTS_AFTER)) {
+      ps.setLong(1, seq);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          sink.accept(event(rs));
+        }
+      }
+    }
+  }
+
+  /** Every event of one type, oldest first. */
+  public void eventsOfType(EventType type, Consumer<Event> sink) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(OF_TYPE)) {
+      ps.setString(1, type.wireName());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          sink.accept(event(rs));
+        }
+      }
+    }
+  }
+
+  /** The newest event of one type. */
+  public Optional<Event> lastOfType(EventType type) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(LAST_OF_TYPE)) {
+      ps.setString(1, type.wireName());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(event(rs)) : Optional.empty();
       }
     }
   }

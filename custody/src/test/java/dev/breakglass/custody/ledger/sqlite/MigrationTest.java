@@ -32,7 +32,7 @@ class MigrationTest {
     }
     Path db = home.resolve(Ledger.LEDGER_FILE);
     List<String> next = List.of("schema-001.sql", "schema-002.sql", "schema-003.sql", "schema-004.sql",
-        "schema-005.sql", "schema-006.sql", "schema-test-007.sql");
+        "schema-005.sql", "schema-006.sql", "schema-007.sql", "schema-test-008.sql");
     for (int i = 0; i < 2; i++) { // the second open finds nothing to do
       try (SqliteLedgerStore s = SqliteLedgerStore.open(db, Duration.ofSeconds(5), "upgrader", Fixture.START, next)) {
         assertTrue(s.projectionDiff().isEmpty());
@@ -40,7 +40,7 @@ class MigrationTest {
     }
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
-        assertEquals(7, rs.getInt(1));
+        assertEquals(8, rs.getInt(1));
       }
       try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM test_upgrade_marker")) {
         assertEquals(0, rs.getInt(1));
@@ -54,7 +54,7 @@ class MigrationTest {
         }
       });
       assertEquals(1, migrated.size());
-      assertEquals(Map.of("from", 6L, "to", 7L), Json.read(migrated.get(0).details()));
+      assertEquals(Map.of("from", 7L, "to", 8L), Json.read(migrated.get(0).details()));
       assertEquals(Optional.of("upgrader"), migrated.get(0).actor());
     }
   }
