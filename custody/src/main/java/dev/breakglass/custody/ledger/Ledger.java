@@ -254,6 +254,7 @@ public final class Ledger implements AutoCloseable {
       People p = people(item, r.by(), r.witness());
       if (r.session().isPresent()) {
         SessionProgress sp = openSessionFor(item, r.session().get());
+        requireSessionPerson(sp.session(), p.actor);
         if (!sp.quorumMet()) {
           throw new CustodyException(Reason.REFUSED, "the quorum of unlock session " + sp.session().id()
               + " is not met: " + String.join(" and ", sp.awaitingPresence()) + " must prove presence with their own"
@@ -815,6 +816,7 @@ public final class Ledger implements AutoCloseable {
         throw new CustodyException(Reason.REFUSED, "unlock session " + session.get() + " is not an open session of "
             + identity);
       }
+      requireSessionPerson(sp.session(), custodian(actor).name());
       if (!sp.quorumMet()) {
         throw new CustodyException(Reason.REFUSED, "the quorum of unlock session " + session.get() + " is not met: "
             + String.join(" and ", sp.awaitingPresence()) + " must prove presence first");
@@ -1225,7 +1227,7 @@ public final class Ledger implements AutoCloseable {
       d.put("session", session);
       d.put("identity", sp.session().identity());
       d.put("drill", sp.session().drill());
-      d.put("itemsReturned", String.join(",", sp.checkedOut()));
+      d.put("itemsReturned", String.join(",", sp.checkedOut().stream().distinct().toList()));
       d.put("passwordRevealed", sp.revealedVersion().map(Integer::longValue));
       d.put("passwordRotated", sp.rotatedVersion().map(Integer::longValue));
       return append(EventType.SESSION_CLOSED, p.actor, p.witness, Optional.empty(), Optional.of(what),
@@ -1271,6 +1273,15 @@ public final class Ledger implements AutoCloseable {
       return verifyKey0(KeyOwner.custodian(c.name()), a, c.name(), other, Optional.of(session));
     }));
     return k.check().orElseThrow();
+  }
+
+  /** What is taken out or revealed for a session, its two people do: the quorum proved their presence. */
+  private static void requireSessionPerson(Session s, String who) throws CustodyException {
+    if (!who.equalsIgnoreCase(s.openedBy()) && !s.witness().map(who::equalsIgnoreCase).orElse(false)) {
+      throw new CustodyException(Reason.REFUSED, "custodian '" + who + "' is not one of the two people of unlock"
+          + " session " + s.id() + " (" + s.openedBy() + s.witness().map(x -> " and " + x).orElse("")
+          + "), whose presence the quorum proved");
+    }
   }
 
   /** An unlock session by id, or NOT_FOUND. */
