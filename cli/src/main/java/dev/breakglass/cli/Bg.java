@@ -67,6 +67,9 @@ public final class Bg implements Runnable {
     m.put("monitor", dev.breakglass.cli.monitor.MonitorCommand.class);
     m.put("daemon", dev.breakglass.cli.daemon.DaemonCommand.class);
     m.put("correlate", dev.breakglass.cli.daemon.CorrelateCommand.class);
+    m.put("unlock", dev.breakglass.cli.unlock.UnlockCommand.class);
+    m.put("lock", dev.breakglass.cli.unlock.LockCommand.class);
+    m.put("drill", dev.breakglass.cli.unlock.DrillCommand.class);
     return java.util.Collections.unmodifiableMap(m);
   }
 

@@ -9,6 +9,8 @@ import dev.breakglass.custody.ledger.CounterVerdict;
 import dev.breakglass.custody.ledger.Item;
 import dev.breakglass.custody.ledger.KeyAlarm;
 import dev.breakglass.custody.ledger.Ledger;
+import dev.breakglass.custody.ledger.Session;
+import dev.breakglass.custody.ledger.SignInRecorded;
 import dev.breakglass.custody.ledger.StatusReport;
 import java.io.PrintWriter;
 import java.util.List;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", description = "What is out of its safe, since when and by whom; items due for review (never reviewed, or not within review.interval-days); items without a seal; key alarms and fido2-key items without a registered key; and the ledger head to copy elsewhere.")
+@Command(name = "status", description = "What is out of its safe, since when and by whom; items due for review (never reviewed, or not within review.interval-days); items without a seal; key alarms and fido2-key items without a registered key; UNEXPLAINED sign-ins since the last kit review; open unlock sessions (OVERDUE past their expected end); whether the kit review (bg review) is overdue; and the ledger head to copy elsewhere.")
 public final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOptions ledger;
@@ -97,6 +99,35 @@ public final class StatusCommand implements Callable<Integer> {
           Out.item(g, i);
         }
         g.writeEndArray();
+        g.writeArrayFieldStart("openSessions");
+        for (Session x : s.openSessions()) {
+          g.writeStartObject();
+          g.writeNumberField("session", x.id());
+          g.writeStringField("identity", x.identity());
+          g.writeBooleanField("drill", x.drill());
+          g.writeStringField("openedBy", x.openedBy());
+          g.writeStringField("witness", x.witness().orElse(null));
+          g.writeStringField("openedAt", Out.ts(x.openedAt()));
+          g.writeStringField("expectedEnd", Out.ts(x.expectedEnd()));
+          g.writeBooleanField("overdue", x.overdue(s.asOf()));
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeObjectFieldStart("kitReview");
+        g.writeBooleanField("due", s.kitReviewDue());
+        g.writeStringField("last", s.lastKitReview().map(e -> Out.ts(e.timestamp())).orElse(null));
+        g.writeEndObject();
+        g.writeArrayFieldStart("unexplainedSignIns");
+        for (SignInRecorded x : s.unexplained()) {
+          g.writeStartObject();
+          g.writeStringField("signInId", x.signInId());
+          g.writeStringField("at", Out.ts(x.createdAt()));
+          g.writeStringField("identity", x.identity());
+          g.writeBooleanField("succeeded", x.succeeded());
+          g.writeNumberField("event", x.event());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeFieldName("head");
         Out.head(g, s.head());
         g.writeEndObject();
@@ -106,6 +137,27 @@ public final class StatusCommand implements Callable<Integer> {
     out.printf("%d item(s): %d out, %d due for review, %d in their safe without a seal; %d certificate(s) expiring%n",
         s.itemCount(), s.out().size(), s.reviewDue().size(), s.unsealed().size(),
         s.expiring().size() + s.caExpiring().size());
+    if (!s.unexplained().isEmpty()) {
+      out.println();
+      out.printf("UNEXPLAINED SIGN-INS SINCE THE LAST KIT REVIEW (%d; treat as an incident until explained)%n",
+          s.unexplained().size());
+      Out.table(out, List.of("TIME (UTC)", "IDENTITY", "RESULT", "SIGN-IN ID", "EVENT"), s.unexplained().stream()
+          .map(x -> List.of(Out.ts(x.createdAt()), x.identity(), x.succeeded() ? "success" : "failure", x.signInId(),
+              Long.toString(x.event()))).toList());
+    }
+    if (!s.openSessions().isEmpty()) {
+      out.println();
+      out.printf("UNLOCK SESSIONS OPEN (%d; end each with bg lock --session ID)%n", s.openSessions().size());
+      Out.table(out, List.of("SESSION", "IDENTITY", "OPENED BY", "WITNESS", "OPENED (UTC)", "EXPECTED END (UTC)",
+          "STATE"), s.openSessions().stream().map(x -> List.of(Long.toString(x.id()), x.identity(), x.openedBy(),
+              Out.or(x.witness()), Out.ts(x.openedAt()), Out.ts(x.expectedEnd()), (x.drill() ? "drill, " : "")
+              + (x.overdue(s.asOf()) ? "OVERDUE" : "open"))).toList());
+    }
+    if (s.kitReviewDue()) {
+      out.println();
+      out.printf("KIT REVIEW OVERDUE (%s; due every %d days: bg review)%n", s.lastKitReview()
+          .map(e -> "last reviewed " + Out.ts(e.timestamp())).orElse("never reviewed"), s.reviewInterval().toDays());
+    }
     if (!s.keyAlarms().isEmpty()) {
       out.println();
       out.printf("KEY ALARMS (%d; each needs an investigation, see the custodian guide)%n", s.keyAlarms().size());
