@@ -96,7 +96,10 @@ public record KitConfig(Duration reviewInterval, Duration busyTimeout, Duration 
     }
   }
 
-  /** Six months, as Microsoft recommends for reviewing emergency-access accounts. */
+  /**
+   * Six months between reviews by default; Microsoft asks for emergency-access accounts to be
+   * validated at least every 90 days, which {@code review.interval-days = 90} sets.
+   */
   public static final KitConfig DEFAULTS =
       new KitConfig(Duration.ofDays(183), Duration.ofSeconds(10), Duration.ofDays(30),
           new Fido(Set.of(), false, Optional.empty(), Optional.empty(), List.of(), Duration.ofSeconds(300)),

@@ -65,8 +65,16 @@ public final class CeremonyOptions {
    * read it), instructions on standard error, and the browser opened unless --no-browser.
    */
   public Consumer<URI> announce(Duration timeout) {
-    PrintWriter out = mixee.commandLine().getOut();
+    return announce(timeout, false);
+  }
+
+  /**
+   * As {@link #announce(Duration)}, with the address on standard error when {@code addressOnStderr}:
+   * for a command whose standard output is one JSON document.
+   */
+  public Consumer<URI> announce(Duration timeout, boolean addressOnStderr) {
     PrintWriter err = mixee.commandLine().getErr();
+    PrintWriter out = addressOnStderr ? err : mixee.commandLine().getOut();
     return url -> {
       Optional<String> opened = noBrowser ? Optional.empty() : openBrowser(url);
       err.println(opened.map(how -> "Opened the key page in your browser (" + how + "). If it did not appear, open:")

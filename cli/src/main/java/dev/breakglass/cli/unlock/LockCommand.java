@@ -39,8 +39,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "lock",
     description = "Ends an unlock session: checks every item taken out back in with its key verified and a new"
-        + " seal number, rotates the password (a new version, new shares, set on the account in Entra ID), closes"
-        + " the session with what was done, and prints a summary with the ledger head. Interrupted, it resumes:"
+        + " seal number, rotates the password first (a new version, new shares, set on the account in Entra ID, so"
+        + " that the new shares go into the new bags), closes the session with what was done, and prints a summary"
+        + " with the ledger head. Interrupted, it resumes:"
         + " items already back and a rotation already made are not done again.",
     footerHeading = "%nExample:%n",
     footer = "  bg lock --session 42 --new-seal bg1-key=TB-000124 --out ./shares-v2 --summary \"reset CA policy"
@@ -129,8 +130,34 @@ public final class LockCommand implements Callable<Integer> {
           throw new DirectoryException(DirectoryException.Reason.NOT_FOUND, "there is no user " + s.identity()
               + " in the tenant: check 'bg identity list' and entra.tenant-id");
         }
+        for (CheckinRequest r : checkins) {
+          l.checkinAllowed(r); // a wrong seal or person is refused before the password changes or a key is touched
+        }
         boolean alarm = false;
-        // 1. every item back, with its key verified and a new seal
+        // 1. the password first: the new version's shares (or file) are what goes into the new bags
+        if (rotate.isPresent()) {
+          PasswordCustody.Created c = new PasswordCustody(l, new SecureRandom(), Verifier.DEFAULT).create(
+              s.identity(), rotate.get().length(), to, true, Optional.ofNullable(graph).map(g -> g.directory()), who);
+          stdout.printf("rotated the password of %s: version %d (%s)%s, event %d%n", s.identity(), c.version(),
+              c.layout().equals("single") ? "one file" : "shares " + c.layout(), graph != null ? ", set in Entra ID"
+                  : ", NOT set in Entra ID", c.event());
+          for (Path f : c.files()) {
+            stdout.printf("  %s%n", f);
+          }
+          if (!checkins.isEmpty()) {
+            err.println("Before sealing the bags: put the new version's printed shares (or password) in the bags of"
+                + " the password items; version " + rotate.get().version() + "'s are void now.");
+            err.flush();
+          }
+          if (graph == null) {
+            err.println("bg: warning: version " + c.version() + " is not set on the account: until an admin sets it,"
+                + " the password revealed in this session stays in force (" + withoutEntra + ")");
+          }
+        } else if (plan.progress().rotatedVersion().isPresent()) {
+          stdout.printf("password rotated already in this session: version %d%n",
+              plan.progress().rotatedVersion().get());
+        }
+        // 2. every item back, with its key verified and a new seal
         for (CheckinRequest r : checkins) {
           Event e;
           if (plan.withKey().stream().anyMatch(x -> x.equalsIgnoreCase(r.item())) && r.skipKeyCheck().isEmpty()) {
@@ -153,24 +180,6 @@ public final class LockCommand implements Callable<Integer> {
               || CounterVerdict.USED_IN_SAFE.wireName().equals(d.get("keyVerdict"))) {
             alarm = true;
           }
-        }
-        // 2. the password
-        if (rotate.isPresent()) {
-          PasswordCustody.Created c = new PasswordCustody(l, new SecureRandom(), Verifier.DEFAULT).create(
-              s.identity(), rotate.get().length(), to, true, Optional.ofNullable(graph).map(g -> g.directory()), who);
-          stdout.printf("rotated the password of %s: version %d (%s)%s, event %d%n", s.identity(), c.version(),
-              c.layout().equals("single") ? "one file" : "shares " + c.layout(), graph != null ? ", set in Entra ID"
-                  : ", NOT set in Entra ID", c.event());
-          for (Path f : c.files()) {
-            stdout.printf("  %s%n", f);
-          }
-          if (graph == null) {
-            err.println("bg: warning: version " + c.version() + " is not set on the account: until an admin sets it,"
-                + " the password revealed in this session stays in force (" + withoutEntra + ")");
-          }
-        } else if (plan.progress().rotatedVersion().isPresent()) {
-          stdout.printf("password rotated already in this session: version %d%n",
-              plan.progress().rotatedVersion().get());
         }
         // 3. close, and the record
         Event closed = lock.close(session, who, other, what, Optional.ofNullable(noRotate).filter(

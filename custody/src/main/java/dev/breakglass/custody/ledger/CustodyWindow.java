@@ -13,8 +13,9 @@ import java.util.Optional;
  * @param identity the identity's UPN or app client id
  * @param from when it opened
  * @param to when it closed (session closed, item checked in); for a session not closed, its expected
- *     end (one left open explains nothing after it); empty for an item still out
- * @param drill a drill session
+ *     end (one left open explains nothing after it); empty for an item still out, except that an
+ *     item taken out for an unlock session counts at most until that session's end
+ * @param drill a drill session, or an item taken out for one
  * @param people the custodian who opened it, then the witness if any
  * @param item for a check-out: the item's label
  */

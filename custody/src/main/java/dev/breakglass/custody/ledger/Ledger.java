@@ -363,7 +363,19 @@ public final class Ledger implements AutoCloseable {
 
   /** Records an inspection of an item in its safe, confirming its seal. */
   public Event review(ReviewRequest r) throws CustodyException {
-    return store.write(() -> {
+    return store.write(() -> review0(r, false));
+  }
+
+  /**
+   * Checks every rule of {@link #review} (item in its safe, people, seal) without writing, so that
+   * a procedure of several steps can refuse before its first step is recorded.
+   */
+  public void reviewAllowed(ReviewRequest r) throws CustodyException {
+    store.read(() -> review0(r, true));
+  }
+
+  private Event review0(ReviewRequest r, boolean dryRun) throws SQLException, CustodyException {
+    {
       Item item = findItem(r.item());
       if (item.checkedOut()) {
         throw new CustodyException(Reason.REFUSED, "item '" + item.label() + "' is checked out (by "
@@ -373,9 +385,12 @@ public final class Ledger implements AutoCloseable {
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("safe", item.safe());
       sealCheck(item, r.seal(), r.sealBroken(), "--seal", d);
+      if (dryRun) {
+        return null;
+      }
       return append(EventType.ITEM_REVIEWED, p.actor, p.witness, Optional.of(item.label()), r.note(),
           Optional.empty(), d);
-    });
+    }
   }
 
   private record People(String actor, Optional<String> witness) {}
@@ -1392,14 +1407,26 @@ public final class Ledger implements AutoCloseable {
       Map<String, Object> results) throws CustodyException {
     Optional<String> n = Text.check(() -> Text.optional("note", note, 2000));
     return store.write(() -> {
-      if (witness.isEmpty()) {
-        throw new CustodyException(Reason.REFUSED, "a review needs two people: name a second custodian with"
-            + " --witness");
-      }
-      People p = people(by, witness, true, "");
+      People p = kitReviewPeople(by, witness);
       Map<String, Object> d = new LinkedHashMap<>(results);
       return append(EventType.KIT_REVIEWED, p.actor, p.witness, Optional.empty(), n, Optional.empty(), d);
     });
+  }
+
+  /**
+   * Checks, without writing, the people {@link #recordKitReview} will require: two different
+   * registered custodians. A review calls it before its first step is recorded.
+   */
+  public void kitReviewAllowed(String by, Optional<String> witness) throws CustodyException {
+    store.read(() -> kitReviewPeople(by, witness));
+  }
+
+  private People kitReviewPeople(String by, Optional<String> witness) throws SQLException, CustodyException {
+    if (witness.isEmpty()) {
+      throw new CustodyException(Reason.REFUSED, "a review needs two people: name a second custodian with"
+          + " --witness");
+    }
+    return people(by, witness, true, "");
   }
 
   /** The newest kit review, if any. */

@@ -274,6 +274,29 @@ class LedgerSessionTest {
   }
 
   @Test
+  void custodyWindows_aSessionsCheckOutEndsWithTheSessionAndIsADrillInADrill() throws Exception {
+    long id = quorate(BG1); // expected end: 2 hours after opening
+    Instant opened = ledger.sessionProgress(id).session().openedAt();
+    ledger.checkout(Fixture.checkout("bg1-key", "Alice", "Bob", "SEAL-1").forSession(id));
+    CustodyWindow w = ledger.custodyWindows().stream().filter(x -> x.kind() == CustodyWindow.Kind.CHECKOUT)
+        .findFirst().orElseThrow();
+    assertEquals(Optional.of(opened.plus(Duration.ofHours(2))), w.to(), "kept out, it explains nothing after the"
+        + " session's expected end");
+    assertFalse(w.drill());
+
+    clock.advance(Duration.ofMinutes(30));
+    ledger.checkin(Fixture.checkin("bg1-key", "Alice", "Bob", "SEAL-2").forSession(id));
+    ledger.closeSession(id, "Alice", Optional.of("Bob"), "done");
+    long drill = ledger.openSession(new SessionRequest(BG1, "Alice", Optional.of("Bob"), "drill", Optional.empty(),
+        true, Duration.ofHours(1))).seq();
+    present(drill, "Alice");
+    present(drill, "Bob");
+    long out = ledger.checkout(Fixture.checkout("bg1-key", "Alice", "Bob", "SEAL-2").forSession(drill)).seq();
+    CustodyWindow d = ledger.custodyWindows().stream().filter(x -> x.seq() == out).findFirst().orElseThrow();
+    assertTrue(d.drill(), "an item out for a drill explains sign-ins as DRILL");
+  }
+
+  @Test
   void checkinForSession_refusesAnItemNotTakenOutInThatSession() throws Exception {
     // An earlier session of the same identity, closed; then the one the key goes out in.
     long earlier = open(BG1);

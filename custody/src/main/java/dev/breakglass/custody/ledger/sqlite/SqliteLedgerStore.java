@@ -193,7 +193,7 @@ public final class SqliteLedgerStore implements AutoCloseable {
   private static final String SIGNIN_SEEN = "SELECT 1 FROM signins WHERE signin_id = ?";
   private static final String SIGNINS = "SELECT signin_id, seq, created_at, identity, verdict, custody_seq,"
       + " succeeded FROM signins WHERE created_at >= ? ORDER BY created_at, signin_id";
-  private static final String ITEM_MOVES = "SELECT seq, ts, type, actor, witness, item, reason, ticket FROM events"
+  private static final String ITEM_MOVES = "SELECT seq, ts, type, actor, witness, item, reason, ticket, details FROM events"
       + " WHERE type IN ('item-checked-out', 'item-checked-in') ORDER BY seq";
   private static final String GET_STATE = "SELECT value FROM daemon_state WHERE name = ?";
   private static final String PUT_STATE = "INSERT INTO daemon_state (name, value) VALUES (?, ?)"
@@ -919,7 +919,9 @@ public final class SqliteLedgerStore implements AutoCloseable {
    */
   public List<CustodyWindow> custodyWindows(Map<String, String> itemIdentity) throws SQLException {
     List<CustodyWindow> out = new ArrayList<>();
+    Map<Long, Session> byId = new java.util.HashMap<>();
     for (Session s : sessions(false)) {
+      byId.put(s.id(), s);
       List<String> people = new ArrayList<>(List.of(s.openedBy()));
       s.witness().ifPresent(people::add);
       // A session nobody closed explains sign-ins only until its expected end: one left open must
@@ -943,13 +945,22 @@ public final class SqliteLedgerStore implements AutoCloseable {
           opt(rs, 4).ifPresent(people::add);
           opt(rs, 5).ifPresent(people::add);
           open.put(key, out.size());
-          out.add(new CustodyWindow(rs.getLong(1), CustodyWindow.Kind.CHECKOUT, identity, ts, Optional.empty(), false,
-              people, rs.getString(7) == null ? "" : rs.getString(7), opt(rs, 8), Optional.of(item)));
+          // An item taken out for an unlock session explains sign-ins only as long as the session
+          // does (until it closes, or its expected end), and as a drill if the session is one: an
+          // item kept out must not turn later sign-ins, or a drill's, into EXPECTED ones.
+          Object sessionId = dev.breakglass.custody.ledger.Json.read(rs.getString(9)).get("session");
+          Session session = sessionId instanceof Long id ? byId.get(id) : null;
+          Optional<Instant> cap = session == null ? Optional.empty()
+              : Optional.of(session.closedAt().orElse(session.expectedEnd()));
+          out.add(new CustodyWindow(rs.getLong(1), CustodyWindow.Kind.CHECKOUT, identity, ts, cap,
+              session != null && session.drill(), people, rs.getString(7) == null ? "" : rs.getString(7), opt(rs, 8),
+              Optional.of(item)));
         } else {
           Integer i = open.remove(key);
           if (i != null) {
             CustodyWindow w = out.get(i);
-            out.set(i, new CustodyWindow(w.seq(), w.kind(), w.identity(), w.from(), Optional.of(ts), w.drill(),
+            Instant end = w.to().filter(cap -> cap.isBefore(ts)).orElse(ts);
+            out.set(i, new CustodyWindow(w.seq(), w.kind(), w.identity(), w.from(), Optional.of(end), w.drill(),
                 w.people(), w.reason(), w.ticket(), w.item()));
           }
         }
