@@ -57,7 +57,8 @@ public final class LogCommand implements Callable<Integer> {
     return 0;
   }
 
-  static Instant parse(String text) throws UsageException {
+  /** A --since value: a date (midnight UTC) or an instant; shared with bg report so both read it alike. */
+  public static Instant parse(String text) throws UsageException {
     Instant t;
     try {
       t = text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
