@@ -70,6 +70,8 @@ public final class Bg implements Runnable {
     m.put("unlock", dev.breakglass.cli.unlock.UnlockCommand.class);
     m.put("lock", dev.breakglass.cli.unlock.LockCommand.class);
     m.put("drill", dev.breakglass.cli.unlock.DrillCommand.class);
+    m.put("review", dev.breakglass.cli.review.ReviewCommand.class);
+    m.put("report", dev.breakglass.cli.report.ReportCommand.class);
     return java.util.Collections.unmodifiableMap(m);
   }
 
