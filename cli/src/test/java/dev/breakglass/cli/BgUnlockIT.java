@@ -322,7 +322,68 @@ class BgUnlockIT {
     assertTrue(done.out().contains("  items    2 taken out (bg1-key, bg1-share-1), 2 back\n"), done.out());
   }
 
+  @Test
+  void lock_noRotateAfterTheSessionRevealedThePassword_isRefusedBeforeAnythingIsWritten() throws Exception {
+    long session = unlockBoth("--share", shares.get(0).toString(), "--share", shares.get(1).toString(),
+        "--password-to", tmp.resolve("pw.txt").toString());
+    String head = ok("ledger", "head").out();
+
+    CliRun.Run l = bg("lock", "--session", Long.toString(session), "--new-seal", "bg1-key=TB-2", "--new-seal",
+        "bg1-share-1=TB-S2", "--summary", "done", "--no-rotate", "no time", "--no-browser", "--timeout", "30");
+
+    assertEquals(1, l.code(), l.err());
+    assertEquals("bg: error: the password of " + BG1 + " (version 1) was revealed in unlock session " + session
+        + ": it must be rotated (--rotate-without-entra REASON if Entra cannot be reached), not left in force with"
+        + " --no-rotate", l.errLine());
+    assertEquals(head, ok("ledger", "head").out());
+    assertFalse(l.out().contains("http://localhost:"), "no ceremony was started");
+  }
+
+  @Test
+  void lock_rotateWithoutEntra_recordsTheReasonInTheSessionsRecord() throws Exception {
+    long session = unlockBoth("--item", "bg1-share-1", "--skip-password");
+    CliRun.Run l = bg("lock", "--session", Long.toString(session), "--new-seal", "bg1-share-1=TB-S2", "--summary",
+        "done", "--out", tmp.resolve("v2").toString(), "--rotate-without-entra", "Graph outage, INC-10");
+
+    assertEquals(0, l.code(), l.err());
+    String closed = events("session-closed").get(0).get("reason").asText();
+    assertTrue(closed.contains("Graph outage, INC-10"), "the reason is recorded: " + closed);
+  }
+
+  @Test
+  void lock_byAnUnknownCustodian_isRefusedBeforeThePasswordIsRotated() throws Exception {
+    long session = unlockBoth("--item", "bg1-share-1", "--skip-password");
+    ok("checkin", "bg1-share-1", "--by", "Alice", "--witness", "Bob", "--new-seal", "TB-S2");
+    String head = ok("ledger", "head").out();
+
+    CliRun.Run l = bg("lock", "--session", Long.toString(session), "--by", "Mallory", "--summary", "done", "--out",
+        tmp.resolve("v2").toString(), "--rotate-without-entra", "no Graph");
+
+    assertEquals(1, l.code(), l.err());
+    assertEquals("bg: error: unknown custodian 'Mallory': see 'bg custodian list'", l.errLine());
+    assertEquals(head, ok("ledger", "head").out(), "no password-created by Mallory");
+  }
+
   // --- helpers ----------------------------------------------------------------------------------
+
+  private long unlockBoth(String... more) throws Exception {
+    boolean shareOnly = List.of(more).contains("--item");
+    List<String> a = new ArrayList<>(List.of("unlock", "--identity", BG1, "--reason", "x", "--by", "Alice",
+        "--witness", "Bob", "--seal", "bg1-share-1=TB-S1"));
+    if (!shareOnly) {
+      a.addAll(List.of("--seal", "bg1-key=TB-1"));
+    }
+    a.addAll(List.of(more));
+    Running u = run(a.toArray(String[]::new));
+    u.authenticate(0, aliceKey);
+    u.authenticate(1, bobKey);
+    if (!shareOnly) {
+      u.authenticate(2, bg1Key);
+    }
+    CliRun.Run r = u.finish();
+    assertEquals(0, r.code(), r.err());
+    return sessionId(r.out());
+  }
 
   private CliRun.Run bg(String... args) {
     return new CliRun(home, clock).bg(args);

@@ -105,6 +105,13 @@ public final class LockCommand implements Callable<Integer> {
       Session s = plan.progress().session();
       String who = by != null ? by : s.openedBy();
       Optional<String> other = witness != null ? Optional.of(witness) : s.witness();
+      l.requirePeople(who, other); // an unknown custodian must not rotate the password before close refuses
+      if (noRotate != null && plan.progress().revealedVersion().isPresent() && plan.rotate().isPresent()) {
+        throw new dev.breakglass.custody.CustodyException(dev.breakglass.custody.CustodyException.Reason.REFUSED,
+            "the password of " + s.identity() + " (version " + plan.progress().revealedVersion().get() + ") was"
+                + " revealed in unlock session " + session + ": it must be rotated (--rotate-without-entra REASON if"
+                + " Entra cannot be reached), not left in force with --no-rotate");
+      }
       List<String> labels = plan.toCheckIn().stream().map(Item::label).toList();
       Inputs.onlyFor(seals, labels, "--new-seal");
       Inputs.onlyFor(skips, plan.withKey(), "--skip-key-check");
@@ -182,7 +189,9 @@ public final class LockCommand implements Callable<Integer> {
           }
         }
         // 3. close, and the record
-        Event closed = lock.close(session, who, other, what, Optional.ofNullable(noRotate).filter(
+        String record = rotate.isPresent() && graph == null
+            ? what + " [password rotated but NOT set in Entra: " + withoutEntra + "]" : what;
+        Event closed = lock.close(session, who, other, record, Optional.ofNullable(noRotate).filter(
             x -> plan.rotate().isPresent()));
         stdout.printf("closed unlock session %d, event %d%n%n", session, closed.seq());
         for (String line : lock.summary(session)) {

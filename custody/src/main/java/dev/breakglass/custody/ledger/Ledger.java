@@ -1250,6 +1250,11 @@ public final class Ledger implements AutoCloseable {
     });
   }
 
+  /** Checks, without writing, that {@code by} and {@code witness} are two different registered custodians. */
+  public void requirePeople(String by, Optional<String> witness) throws CustodyException {
+    store.read(() -> people(by, witness, false, ""));
+  }
+
   static final String QUORUM_TWO_KEYS = "two-keys";
   static final String QUORUM_KEY_AND_WITNESS = "key-and-witness";
 
@@ -1349,8 +1354,15 @@ public final class Ledger implements AutoCloseable {
           }
         }
         case PASSWORD_REVEALED -> {
+          int v = ((Number) d.get("version")).intValue();
           if (ours) {
-            revealed[0] = Optional.of(((Number) d.get("version")).intValue());
+            revealed[0] = Optional.of(v);
+          }
+          // A version shown after it was made (in this session or by 'bg password combine') is no
+          // rotation: the lock must replace it.
+          if (s.identity().equalsIgnoreCase((String) d.get("identity")) && rotated[0].equals(Optional.of(v))) {
+            rotated[0] = Optional.empty();
+            set[0] = false;
           }
         }
         case PASSWORD_CREATED -> {

@@ -297,6 +297,22 @@ class LedgerSessionTest {
   }
 
   @Test
+  void lockPlan_rotatesAgainWhenTheVersionRotatedToWasRevealedInTheSession() throws Exception {
+    PasswordCustody custody = new PasswordCustody(ledger, new SecureRandom(), FAST);
+    shares(custody); // version 1
+    long id = quorate(BG1);
+    // version 2 made during the session (an early 'bg password rotate', or a lock that failed to close) ...
+    List<Path> v2 = custody.create(BG1, 32, new Destination(Optional.of(new Layout(2, 3)),
+        Optional.of(tmp.resolve("v2")), Optional.empty(), false), true, Optional.empty(), "Alice").files().stream()
+        .filter(p -> p.toString().endsWith(".txt")).sorted().toList();
+    // ... then revealed in the session (a resumed 'bg unlock' rebuilds the current version)
+    custody.combine(BG1, v2.subList(0, 2), "tenant lockout", "Alice", Optional.of(id));
+
+    assertEquals(Optional.of(2), new dev.breakglass.custody.procedure.LockProcedure(ledger).plan(id).rotate()
+        .map(PasswordRecord::version), "the revealed version 2 is in force: the lock must replace it");
+  }
+
+  @Test
   void checkinForSession_refusesAnItemNotTakenOutInThatSession() throws Exception {
     // An earlier session of the same identity, closed; then the one the key goes out in.
     long earlier = open(BG1);
