@@ -21,6 +21,17 @@ final class Ceremonies {
 
   private Ceremonies() {}
 
+  /**
+   * What a custody event's details say about its item's key, for the line printed after a check-out
+   * or check-in: the verified counter and verdict, why it was not verified, or nothing.
+   */
+  static String keyNote(java.util.Map<String, Object> d) {
+    if (d.containsKey("keyVerdict")) {
+      return ", key verified: counter " + d.get("keySignCount") + " (" + d.get("keyVerdict") + ")";
+    }
+    return d.containsKey("keyCheckSkipped") ? ", key NOT verified: " + d.get("keyCheckSkipped") : "";
+  }
+
   static <T> T verify(Ledger l, CeremonyOptions ceremony, Clock clock, KeyOwner owner, Step<T> step,
       Function<T, String> describe) throws Exception {
     Duration timeout = ceremony.timeout(l.config());

@@ -179,9 +179,7 @@ public final class LockCommand implements Callable<Integer> {
           }
           Map<String, Object> d = Json.read(e.details());
           stdout.printf("checked in %s, sealed in %s%s, event %d%n", r.item(), r.newSeal().orElseThrow(),
-              d.containsKey("keyVerdict") ? ", key verified: counter " + d.get("keySignCount") + " ("
-                  + d.get("keyVerdict") + ")" : d.containsKey("keyCheckSkipped") ? ", key NOT verified: "
-                  + d.get("keyCheckSkipped") : "", e.seq());
+              Ceremonies.keyNote(d), e.seq());
           stdout.flush();
           if (CounterVerdict.COUNTER_REGRESSED.wireName().equals(d.get("keyVerdict"))
               || CounterVerdict.USED_IN_SAFE.wireName().equals(d.get("keyVerdict"))) {

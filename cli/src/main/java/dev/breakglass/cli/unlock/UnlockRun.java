@@ -213,8 +213,7 @@ final class UnlockRun {
         Map<String, Object> d = Json.read(e.details());
         out.printf("checked out %s (%s)%s, event %d%n", r.item(), d.containsKey("sealBroken") ? "seal NOT confirmed: "
             + d.get("sealBroken") : d.get("seal") == null ? "no seal on record" : "seal " + d.get("seal") + " confirmed",
-            d.containsKey("keyVerdict") ? ", key verified: counter " + d.get("keySignCount") + " (" + d.get("keyVerdict")
-                + ")" : d.containsKey("keyCheckSkipped") ? ", key NOT verified: " + d.get("keyCheckSkipped") : "",
+            Ceremonies.keyNote(d),
             e.seq());
         out.flush();
         if (CounterVerdict.USED_IN_SAFE.wireName().equals(d.get("keyVerdict"))) {

@@ -5,8 +5,6 @@ import dev.breakglass.custody.CustodyException.Reason;
 import dev.breakglass.custody.ledger.Event;
 import dev.breakglass.custody.ledger.EventHash;
 import dev.breakglass.custody.ledger.Item;
-import dev.breakglass.custody.ledger.ItemKind;
-import dev.breakglass.custody.ledger.KeyOwner;
 import dev.breakglass.custody.ledger.Ledger;
 import dev.breakglass.custody.ledger.PasswordRecord;
 import dev.breakglass.custody.ledger.Session;
@@ -15,9 +13,7 @@ import dev.breakglass.custody.ledger.SignInRecorded;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -46,11 +42,7 @@ public final class LockProcedure {
     for (String label : p.stillOut()) {
       items.stream().filter(i -> i.label().equalsIgnoreCase(label)).findFirst().ifPresent(out::add);
     }
-    Set<String> keyed = ledger.keys().stream().filter(k -> k.owner().kind() == KeyOwner.Kind.ITEM)
-        .map(k -> k.owner().name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-    List<String> withKey = out.stream()
-        .filter(i -> i.kind() == ItemKind.FIDO2_KEY && keyed.contains(i.label().toLowerCase(Locale.ROOT)))
-        .map(Item::label).toList();
+    List<String> withKey = UnlockProcedure.withRegisteredKey(ledger, out);
     Optional<PasswordRecord> rotate = Optional.empty();
     if (p.rotatedVersion().isEmpty()) {
       boolean user = ledger.identities().stream().anyMatch(i -> i.ref().equalsIgnoreCase(s.identity())

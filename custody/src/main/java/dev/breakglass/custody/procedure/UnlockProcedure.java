@@ -104,11 +104,7 @@ public final class UnlockProcedure {
       }
       toCheckOut.add(i);
     }
-    Set<String> keyed = ledger.keys().stream().filter(k -> k.owner().kind() == KeyOwner.Kind.ITEM)
-        .map(k -> k.owner().name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
-    List<String> withKey = toCheckOut.stream()
-        .filter(i -> i.kind() == ItemKind.FIDO2_KEY && keyed.contains(i.label().toLowerCase(Locale.ROOT)))
-        .map(Item::label).toList();
+    List<String> withKey = withRegisteredKey(ledger, toCheckOut);
     Optional<PasswordRecord> password = Optional.empty();
     if (id.kind() == IdentityKind.USER && progress.map(p -> p.revealedVersion().isEmpty()).orElse(true)) {
       password = ledger.passwords(id.ref()).stream().filter(PasswordRecord::current)
@@ -174,6 +170,15 @@ public final class UnlockProcedure {
         + " (checks every item back in with a new seal, verifies the keys, rotates the password, closes"
         + " the session).");
     return out;
+  }
+
+  /** The labels of those {@code items} that are fido2-keys with a registered key: they move only verified. */
+  static List<String> withRegisteredKey(Ledger ledger, List<Item> items) throws CustodyException {
+    Set<String> keyed = ledger.keys().stream().filter(k -> k.owner().kind() == KeyOwner.Kind.ITEM)
+        .map(k -> k.owner().name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    return items.stream()
+        .filter(i -> i.kind() == ItemKind.FIDO2_KEY && keyed.contains(i.label().toLowerCase(Locale.ROOT)))
+        .map(Item::label).toList();
   }
 
   static String human(Duration d) {
